@@ -1,0 +1,19 @@
+"""ASEAN alignment simulator: how Southeast Asian states divide their alignment
+between the US, China, Japan and South Korea as assumptions change.
+
+Start here::
+
+    import sim
+    result = sim.run("baseline_2020", steps=40)
+    result.final                      # per-state alignment, hedging, leading partner, forced_us
+    sim.explain("baseline_2020", state="Vietnam")
+    sim.list_scenarios()
+"""
+
+__version__ = "0.1.0"
+
+from sim.api import RunResult, explain, run, save  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.scenario import Scenario, list_scenarios, load  # noqa: E402
+
+__all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__"]

@@ -1,0 +1,263 @@
+"""The functions analysts call from a notebook; the command line is a thin layer on them.
+
+    >>> import sim
+    >>> result = sim.run("baseline_2020", steps=40)
+    >>> result.final            # alignment per state and partner, hedging, leading, forced_us
+    >>> sim.explain("baseline_2020", state="Vietnam")   # why Vietnam leans as it does
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__, outputs
+from sim.ensemble import simulate
+from sim.errors import InputError
+from sim.inputs import Inputs
+from sim.scenario import Scenario, load
+from sim.trajectory import Trajectory
+
+ENGINES = ("ensemble", "mesa")
+
+
+@dataclass
+class RunResult:
+    """Everything one `run` produced: tidy tables, the final summary and a manifest."""
+
+    scenario: Scenario
+    trajectory: Trajectory
+    manifest: dict
+    final: pd.DataFrame = field(init=False)
+
+    def __post_init__(self):
+        self.final = outputs.final_table(self.trajectory)
+
+    @property
+    def alignment(self) -> pd.DataFrame:
+        """run, step, state, partner, alignment, utility."""
+        return outputs.alignment_frame(self.trajectory)
+
+    @property
+    def states(self) -> pd.DataFrame:
+        """run, step, state, hedging, leading, forced_us, threat."""
+        return outputs.state_frame(self.trajectory)
+
+    @property
+    def asean(self) -> pd.DataFrame:
+        """run, step, partner, alignment (ASEAN mean), states_led."""
+        return outputs.asean_frame(self.trajectory)
+
+    @property
+    def world(self) -> pd.DataFrame:
+        """run, step, cohesion, hedging, forced_us, china_coercion, korea_posture, crisis."""
+        return outputs.world_frame(self.trajectory)
+
+    @property
+    def terms(self) -> pd.DataFrame:
+        """run, step, state, partner, term, value."""
+        return outputs.terms_frame(self.trajectory)
+
+    def to_json(self) -> dict:
+        """The summary the CLI prints with --json."""
+        final = self.final
+        partners = list(self.trajectory.partners)
+        states = {
+            name: {
+                "alignment": {p: float(row[p]) for p in partners},
+                "hedging": float(row["hedging"]),
+                "forced_us": _number(row.get("forced_us")),
+                "leading": row["leading"],
+            }
+            for name, row in final.drop(index="ASEAN").iterrows()
+        }
+        asean_row = final.loc["ASEAN"]
+        summary = outputs.asean_summary(self.trajectory)
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.manifest["seed"],
+            "replicates": self.manifest["replicates"],
+            "steps": self.manifest["steps"],
+            "states": states,
+            "asean": {
+                "alignment": {p: float(asean_row[p]) for p in partners},
+                "cohesion": summary["cohesion"],
+                "hedging": float(asean_row["hedging"]),
+                "forced_us": _number(asean_row.get("forced_us")),
+                "states_led": summary["states_led"],
+            },
+        }
+
+
+def _number(value):
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def scenario_of(scenario: Scenario | str, overrides: dict | None = None) -> Scenario:
+    """A `Scenario` from a name, path or object, with ``overrides`` applied."""
+    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    return scenario.with_overrides(overrides or {}, where="overrides")
+
+
+def run(scenario: Scenario | str = "baseline_2020", steps: int | None = None, seed: int | None = None,
+        replicates: int = 1, overrides: dict | None = None, engine: str = "ensemble") -> RunResult:
+    """Simulate a scenario and return its tables.
+
+    Args:
+        scenario: name in scenarios/, path to a TOML file, or a `Scenario`.
+        steps: quarters to simulate (default: the scenario's, usually 40 = 10 years).
+        seed: master seed (default: the scenario's). Replicate k uses streams
+            derived from (seed, k), so results do not depend on the engine or batch.
+        replicates: independent runs (meaningful when noise or crises are on).
+        overrides: parameter changes, e.g. ``{"world.rivalry": 0.9}``.
+        engine: "ensemble" (vectorized, default) or "mesa" (the agent model, one run at a time).
+    """
+    scenario = scenario_of(scenario, overrides)
+    steps = scenario.steps if steps is None else _positive("steps", steps)
+    seed = scenario.seed if seed is None else _seed(seed)
+    replicates = _positive("replicates", replicates)
+    if engine not in ENGINES:
+        raise InputError("", "engine", engine, "one of " + ", ".join(ENGINES))
+    if engine == "mesa":
+        trajectory = _run_mesa(scenario, steps, seed, replicates)
+    else:
+        inputs = Inputs.build(scenario, [{}] * replicates)
+        trajectory = simulate(inputs, scenario.events, steps, seed)
+    manifest = make_manifest(scenario, steps=steps, seed=seed, replicates=replicates, engine=engine)
+    return RunResult(scenario, trajectory, manifest)
+
+
+def _run_mesa(scenario: Scenario, steps: int, seed: int, replicates: int) -> Trajectory:
+    from sim.model import AlignmentModel  # Mesa is imported only when asked for
+
+    runs = []
+    for replicate in range(replicates):
+        model = AlignmentModel(scenario, steps=steps, seed=seed, run=replicate)
+        while model.running:
+            model.step()
+        runs.append(model.trajectory)
+    return _stack(runs)
+
+
+def _stack(trajectories: list[Trajectory]) -> Trajectory:
+    first = trajectories[0]
+    arrays = {name: np.concatenate([getattr(t, name) for t in trajectories])
+              for name in ("rationality", "alignment", "threat", "china_coercion", "korea_posture", "crisis", "terms")}
+    return Trajectory(states=first.states, partners=first.partners, **arrays)
+
+
+def _positive(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 10_000:
+        raise InputError("", name, value, "a whole number from 1 to 10000")
+    return int(value)
+
+
+def _seed(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < 2**63:
+        raise InputError("", "seed", value, "a whole number from 0 to 2**63 - 1")
+    return int(value)
+
+
+def make_manifest(scenario: Scenario, **extra) -> dict:
+    """What a result depends on: scenario (and its hash), parameters, seed, version."""
+    return {
+        "scenario": scenario.name,
+        "scenario_path": scenario.path,
+        "scenario_digest": scenario.digest(),
+        "title": scenario.title,
+        **extra,
+        "partners": list(scenario.partners),
+        "states": list(scenario.states),
+        "overrides": {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.overrides.items()},
+        "events": [vars(e) | {"value": list(e.value) if isinstance(e.value, tuple) else e.value}
+                   for e in scenario.events],
+        "version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
+def explain(scenario: Scenario | str = "baseline_2020", state: str = "Vietnam", step: int | None = None,
+            steps: int | None = None, seed: int | None = None, overrides: dict | None = None) -> pd.DataFrame:
+    """Why a state leans as it does: each partner's utility split into its terms.
+
+    Returns one row per partner with the weighted terms (security, economy,
+    trust, risk, history, peer), their sum ``utility`` and the state's
+    ``alignment`` after that step. ``step`` defaults to the last step.
+    """
+    result = run(scenario, steps=steps, seed=seed, overrides=overrides)
+    traj = result.trajectory
+    if state not in traj.states:
+        raise InputError("", "state", state, "one of " + ", ".join(traj.states))
+    step = traj.n_steps if step is None else step
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step <= traj.n_steps:
+        raise InputError("", "step", step, f"a whole number from 0 to {traj.n_steps}")
+    row = traj.states.index(state)
+    from sim.equations import TERMS
+
+    table = pd.DataFrame(traj.terms[:, step, row].mean(0), index=list(traj.partners), columns=list(TERMS))
+    table["utility"] = table[list(TERMS)].sum(axis=1)
+    table["alignment"] = traj.alignment[:, step, row].mean(0)
+    table.index.name = "partner"
+    table.attrs.update(scenario=result.scenario.name, state=state, step=int(step))
+    return table
+
+
+# --- files -----------------------------------------------------------------
+
+
+def atomic_write(path: Path, write) -> Path:
+    """Call ``write(tmp_path)`` then rename into place, so no half-written file is ever seen."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict | None = None) -> Path:
+    """A DataFrame to Parquet, atomically, with the manifest in the file's metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"sim_manifest": json.dumps(metadata).encode()})
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def write_json(data: dict, path: Path) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str)))
+
+
+def save(result: RunResult, out_dir: Path | str) -> dict[str, Path]:
+    """Write a run's tables (Parquet), plots (PNG) and manifest (JSON) under ``out_dir``."""
+    from sim import plots
+
+    out = Path(out_dir)
+    meta = result.manifest
+    files = {
+        "alignment": write_parquet(result.alignment, out / "alignment.parquet", meta),
+        "states": write_parquet(result.states, out / "states.parquet", meta),
+        "asean": write_parquet(result.asean, out / "asean.parquet", meta),
+        "world": write_parquet(result.world, out / "world.parquet", meta),
+        "final": atomic_write(out / "final.csv", lambda tmp: result.final.to_csv(tmp, float_format="%.4f")),
+        "asean_plot": plots.save_figure(plots.asean_over_time(result), out / "asean_alignment.png"),
+        "states_plot": plots.save_figure(plots.states_small_multiples(result), out / "states_alignment.png"),
+    }
+    files["manifest"] = write_json(meta | {"files": {k: v.name for k, v in files.items()}}, out / "manifest.json")
+    return files

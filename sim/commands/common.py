@@ -1,0 +1,46 @@
+"""Options and printing shared by several commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pandas as pd
+
+from sim.scenario import parse_assignment
+
+
+def add_scenario_options(parser, steps=True, seed=True):
+    """SCENARIO, --steps, --seed and --set, as every simulating command takes them."""
+    parser.add_argument("scenario", metavar="SCENARIO",
+                        help="a scenario name in scenarios/ (see `run.py list`) or a path to a TOML file")
+    if steps:
+        parser.add_argument("--steps", type=int, default=None, metavar="N",
+                            help="quarters to simulate (default: the scenario's, usually 40 = 10 years)")
+    if seed:
+        parser.add_argument("--seed", type=int, default=None, metavar="S",
+                            help="master seed (default: the scenario's); same seed, same result")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                        help="change a parameter, e.g. --set world.rivalry=0.9 (repeatable; "
+                        "keys: `run.py params`)")
+
+
+def overrides(args) -> dict:
+    """The --set options as {key: value}."""
+    return dict(parse_assignment(text) for text in args.sets)
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    print()
+
+
+def format_table(table: pd.DataFrame, percent_columns=(), digits=2) -> str:
+    """A DataFrame as text, shares shown as percentages."""
+    shown = table.copy()
+    for column in shown.columns:
+        if column in percent_columns:
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:6.1%}")
+        elif pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+    return shown.to_string()

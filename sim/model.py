@@ -1,0 +1,93 @@
+"""The Mesa model: ten ASEAN states choosing how to align between outside partners."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import dynamics
+from sim import equations as eq
+from sim.agents import PartnerAgent, StateAgent
+from sim.ensemble import needs_noise
+from sim.inputs import Inputs
+from sim.randomness import run_generators
+from sim.scenario import Scenario, load
+from sim.trajectory import Trajectory
+
+
+class AlignmentModel(mesa.Model):
+    """ASEAN alignment model (MODEL.md). One step is one quarter.
+
+    Args:
+        scenario: a scenario name, path or `Scenario` (default baseline_2020).
+        overrides: parameter changes on top of the scenario, ``{key: value}``.
+        steps: horizon; the model stops running after it (default: the scenario's).
+        seed: master seed (default: the scenario's); with ``run`` it picks the
+            random streams, the same ones the ensemble engine gives run ``run``.
+        run: this run's index within a job of replicates.
+    """
+
+    def __init__(self, scenario: Scenario | str = "baseline_2020", overrides: dict | None = None,
+                 steps: int | None = None, seed: int | None = None, run: int = 0):
+        scenario = load(scenario) if not isinstance(scenario, Scenario) else scenario
+        scenario = scenario.with_overrides(overrides or {})
+        self.scenario = scenario
+        self.master_seed = scenario.seed if seed is None else int(seed)
+        noise_rng, self.crisis_rng = run_generators(self.master_seed, run)
+        super().__init__(rng=noise_rng)
+        self.horizon = scenario.steps if steps is None else int(steps)
+        self.inputs = Inputs.build(scenario)
+        self.events = scenario.events
+        self.with_noise = needs_noise(self.inputs, self.events)
+        self.dyn = dynamics.start(self.inputs)
+        self.partner_now = dynamics.effective_partners(self.inputs, self.dyn)
+        self.peer, self.gumbel = None, None
+        for column, code in enumerate(self.inputs.partners):
+            PartnerAgent(self, code, column)
+        for row, name in enumerate(self.inputs.states):
+            StateAgent(self, name, row)
+        self.trajectory = Trajectory.allocate(self.inputs, self.horizon)
+        self.trajectory.record(0, self.inputs, self.dyn, dynamics.scores(self.inputs, self.partner_now, self.dyn))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"Cohesion": lambda m: float(eq.cohesion(m.dyn.alignment)[0]),
+                             **{f"ASEAN {p}": _mean_alignment(i) for i, p in enumerate(self.inputs.partners)}},
+            agenttype_reporters={StateAgent: {"Alignment": lambda a: a.alignment.copy(),
+                                              "Leading": lambda a: a.model.inputs.partners[int(a.alignment.argmax())]}},
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def state_agents(self):
+        return self.agents_by_type[StateAgent]
+
+    @property
+    def partner_agents(self):
+        return self.agents_by_type[PartnerAgent]
+
+    def step(self):
+        """One quarter: world, partners adapt, states score and choose, record."""
+        self.world_step()
+        self.partner_agents.do("step")
+        self.partner_now = dynamics.effective_partners(self.inputs, self.dyn)
+        self.peer = eq.peer_alignment(self.dyn.alignment)
+        self.state_agents.do("step")
+        self.state_agents.do("advance")
+        self.record()
+        self.running = self.steps < self.horizon
+
+    def world_step(self):
+        """Scheduled events, crises at sea, threat; draws this step's noise."""
+        dynamics.apply_events(self.inputs, self.dyn, self.events, self.steps)
+        dynamics.world(self.inputs, self.dyn, np.array([self.crisis_rng.random()]))
+        shape = (1, len(self.inputs.states), len(self.inputs.partners))
+        self.gumbel = self.rng.gumbel(size=shape[1:])[None] if self.with_noise else None
+
+    def record(self):
+        terms = np.stack([agent.terms for agent in sorted(self.state_agents, key=lambda a: a.row)])[None]
+        if self.steps <= self.horizon:
+            self.trajectory.record(self.steps, self.inputs, self.dyn, terms)
+        self.datacollector.collect(self)
+
+
+def _mean_alignment(column: int):
+    return lambda m: float(m.dyn.alignment[0, :, column].mean())

@@ -1,0 +1,164 @@
+"""Each equation against values worked out by hand on a two-state, two-partner toy.
+
+States A, B; partners X, Y (X and Y are each other's rivals). The numbers in
+the comments are the hand calculation; the test compares the code to them.
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import equations as eq
+
+TOY = dict(
+    threat=np.array([0.5, 0.0]),
+    security_capacity=np.array([0.8, 0.4]),
+    counterbalance=np.array([1.0, 0.0]),
+    defense=np.array([[0.2, 0.0], [0.0, 0.1]]),
+    ties=np.array([[0.3, 0.1], [0.2, 0.4]]),
+    engagement=np.array([[0.05, 0.0], [0.0, 0.1]]),
+    reliability=np.array([0.6, 0.3]),
+    provocation=np.array([1.0, 0.5]),
+    rivals=np.array([[0.0, 1.0], [1.0, 0.0]]),
+    coercion=np.array([0.2, 0.6]),
+    rivalry=0.5,
+    sanction=np.array([1.0, 2.0]),
+    history=np.array([[0.1, -0.2], [0.0, 0.3]]),
+    asean_unity=0.5,
+    peer=eq.peer_alignment(np.array([[0.7, 0.3], [0.4, 0.6]])),
+    weights=np.array([[1.0] * 6, [2.0, 1, 1, 1, 1, 1]]),  # B doubles security
+)
+
+
+def term(name):
+    return eq.utility_terms(**TOY)[..., eq.TERMS.index(name)]
+
+
+def test_security_term():
+    # A,X: 0.5*0.8*1 + 0.2 = 0.6;  A,Y: 0.5*0.4*0 + 0 = 0
+    # B,X: 2*(0 + 0) = 0;          B,Y: 2*(0 + 0.1) = 0.2
+    np.testing.assert_allclose(term("security"), [[0.6, 0.0], [0.0, 0.2]])
+
+
+def test_economy_term():
+    # ties + engagement
+    np.testing.assert_allclose(term("economy"), [[0.35, 0.1], [0.2, 0.5]])
+
+
+def test_trust_term():
+    np.testing.assert_allclose(term("trust"), [[0.6, 0.3], [0.6, 0.3]])
+
+
+def test_risk_term():
+    # pressure[i,X] = coercion[Y]*ties[i,Y]: A 0.6*0.1=0.06, B 0.6*0.4=0.24
+    # pressure[i,Y] = coercion[X]*ties[i,X]: A 0.2*0.3=0.06, B 0.2*0.2=0.04
+    # risk = -provocation[p]*rivalry*sanction[i]*pressure
+    # A,X: -1*0.5*1*0.06=-0.03; A,Y: -0.5*0.5*1*0.06=-0.015; B,X: -1*0.5*2*0.24=-0.24; B,Y: -0.5*0.5*2*0.04=-0.02
+    np.testing.assert_allclose(term("risk"), [[-0.03, -0.015], [-0.24, -0.02]])
+
+
+def test_history_term():
+    np.testing.assert_allclose(term("history"), [[0.1, -0.2], [0.0, 0.3]])
+
+
+def test_peer_term_uses_other_states_only():
+    # A sees B's [0.4, 0.6], B sees A's [0.7, 0.3]; times unity 0.5
+    np.testing.assert_allclose(term("peer"), [[0.2, 0.3], [0.35, 0.15]])
+
+
+def test_utility_is_sum_of_terms():
+    # U_A = [0.6+0.35+0.6-0.03+0.1+0.2, 0+0.1+0.3-0.015-0.2+0.3] = [1.82, 0.485]
+    # U_B = [0+0.2+0.6-0.24+0+0.35, 0.2+0.5+0.3-0.02+0.3+0.15] = [0.91, 1.43]
+    np.testing.assert_allclose(eq.utility_terms(**TOY).sum(-1), [[1.82, 0.485], [0.91, 1.43]])
+
+
+def test_terms_broadcast_over_a_batch_axis():
+    batched = {k: np.stack([v, v]) if isinstance(v, np.ndarray) else np.array([v, v]) for k, v in TOY.items()}
+    np.testing.assert_allclose(eq.utility_terms(**batched)[1], eq.utility_terms(**TOY))
+
+
+def test_choice_is_logit_of_utility():
+    # softmax(1 * [1.82, 0.485]) = 1 / (1 + exp(-1.335)) = 0.79167
+    target = eq.choice_probabilities(np.array([[1.82, 0.485]]), 1.0)
+    np.testing.assert_allclose(target[0, 0], 1 / (1 + np.exp(-1.335)))
+
+
+@pytest.mark.parametrize("rationality", [1e-3, 1e3, 1e6])
+def test_softmax_extremes_finite_and_normalized(rationality):
+    utility = np.array([[5.0, -3.0, 2.0, 2.0], [0.0, 0.0, 0.0, 1e-9]])
+    with np.errstate(all="raise"):
+        target = eq.choice_probabilities(utility, rationality)
+    assert np.isfinite(target).all()
+    np.testing.assert_allclose(target.sum(-1), 1.0)
+    if rationality <= 1e-3:
+        np.testing.assert_allclose(target, 0.25, atol=2e-3)
+    else:
+        assert target[0, 0] == pytest.approx(1.0)
+
+
+def test_partial_adjustment():
+    # 0.75*[0.7, 0.3] + 0.25*[1, 0] = [0.775, 0.225]
+    np.testing.assert_allclose(eq.partial_adjustment(np.array([[0.7, 0.3]]), np.array([[1.0, 0.0]]), 0.25),
+                               [[0.775, 0.225]])
+
+
+def test_hedging_and_cohesion():
+    np.testing.assert_allclose(eq.hedging(np.array([[0.5, 0.5], [1.0, 0.0]])), [1.0, 0.0])
+    # entropy of [0.7, 0.3] / ln 2 = 0.88129
+    assert eq.hedging(np.array([0.7, 0.3])) == pytest.approx(0.881290899)
+    assert eq.cohesion(np.array([[1.0, 0.0], [0.0, 1.0]])) == pytest.approx(0.0)
+    assert eq.cohesion(np.array([[0.6, 0.4], [0.6, 0.4]])) == pytest.approx(1.0)
+    # three states, TVs: (a,b)=0.5, (a,c)=0.5, (b,c)=0 -> mean 1/3 -> cohesion 2/3
+    assert eq.cohesion(np.array([[1.0, 0.0], [0.5, 0.5], [0.5, 0.5]])) == pytest.approx(2 / 3)
+
+
+def test_forced_choice_and_third_party():
+    utility = np.array([[1.0, 0.0, 0.5, -0.5]])
+    assert eq.pairwise_choice(utility, 1.0, 0, 1)[0] == pytest.approx(np.e / (np.e + 1))
+    third = eq.restricted_choice(utility[None], 1.0, [2, 3])[0, 0]
+    np.testing.assert_allclose(third, [np.e / (np.e + 1), 1 / (np.e + 1)])
+
+
+def test_threat_and_crisis():
+    # threat = exposure * coercion_CN * (1 + crisis): [1, 0.3] * 0.5 * (1 + 0.4)
+    np.testing.assert_allclose(eq.threat(np.array([1.0, 0.3]), 0.5, 0.4), [0.7, 0.21])
+    # crisis = 0.4 * 0.5 + 0.5 * 2 = 1.2
+    assert eq.update_crisis(0.4, 0.5, 0.5, 2) == pytest.approx(1.2)
+
+
+def test_poisson_from_uniform_matches_scipy():
+    u = np.linspace(0.001, 0.999, 500)
+    for rate in (0.0, 0.1, 1.0, 3.0):
+        np.testing.assert_array_equal(eq.poisson_from_uniform(u, rate), stats.poisson.ppf(u, rate).astype(int))
+
+
+def test_china_coercion_modes():
+    # assertive: 0.4 + 0.1 * (0.7 - 0.5) * (1 - 0.4) = 0.412; conciliatory: 0.4 - 0.1*0.4 = 0.36
+    modes = np.array([eq.STEADY, eq.ASSERTIVE, eq.CONCILIATORY])
+    out = eq.update_china_coercion(np.full(3, 0.4), np.full(3, 0.7), modes, 0.1, 0.5)
+    np.testing.assert_allclose(out, [0.4, 0.412, 0.36])
+    # assertive but within tolerance: unchanged
+    assert eq.update_china_coercion(0.4, 0.3, eq.ASSERTIVE, 0.1, 0.5) == pytest.approx(0.4)
+
+
+def test_adapt_engagement_moves_budget_to_shortfalls():
+    # partner X aims 0.5: shortfalls A 0, B 0.3 -> all of budget 0.1 * 2 states = 0.2 to B (cap 0.15)
+    # partner Y aims 0.1: no shortfall -> keeps current engagement
+    alignment = np.array([[0.6, 0.4], [0.2, 0.8]])
+    engagement = np.array([[0.1, 0.05], [0.1, 0.05]])
+    out = eq.adapt_engagement(engagement, alignment, aim=np.array([0.5, 0.1]), budget=np.array([0.1, 0.1]),
+                              capacity=np.array([0.15, 1.0]), rate=0.5)
+    # X: A -> 0.5*0.1 + 0.5*0 = 0.05; B -> 0.5*0.1 + 0.5*0.15 = 0.125
+    np.testing.assert_allclose(out, [[0.05, 0.05], [0.125, 0.05]])
+
+
+def test_korea_posture_and_effective_partners():
+    assert eq.korea_posture_target(0.7, 0.0) == pytest.approx(0.7)
+    assert eq.korea_posture_target(0.1, 1.0) == pytest.approx(1.0)
+    base = {name: np.array([0.8, 0.5]) for name in
+            ("reliability", "security_capacity", "economic_capacity", "engagement_budget", "counterbalance",
+             "provocation")}
+    out = eq.effective_partners(base, us_commitment=0.5, korea_posture=0.2,
+                                is_us=np.array([True, False]), is_kr=np.array([False, True]))
+    np.testing.assert_allclose(out["reliability"], [0.4, 0.5])
+    np.testing.assert_allclose(out["counterbalance"], [0.8, 0.1])
