@@ -98,7 +98,7 @@ def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.nda
         inputs["aim"][:, cols],
         budget[:, cols],
         inputs["economic_capacity"][:, cols],
-        inputs["adapt_rate"][:, None],
+        inputs["adapt_rate"][:, None, None],
     )
 
 

@@ -243,12 +243,17 @@ def cohesion(alignment: np.ndarray) -> np.ndarray:
 
 
 def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray:
-    """P(first) when forced to choose between two partners (the survey's US-or-China question)."""
-    r = np.asarray(rationality)[..., None]
+    """P(first) when forced to choose between two partners (the survey's US-or-China question).
+
+    ``rationality`` broadcasts against ``utility[..., 0]``.
+    """
+    r = np.asarray(rationality)
     return softmax(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
 
 
 def restricted_choice(utility, rationality, options) -> np.ndarray:
-    """Softmax over a subset of partners (the survey's 'preferred third party' question)."""
-    r = np.asarray(rationality)[..., None, None]
-    return softmax(r * utility[..., list(options)])
+    """Softmax over a subset of partners (the survey's 'preferred third party' question).
+
+    ``rationality`` broadcasts against ``utility``.
+    """
+    return softmax(np.asarray(rationality) * utility[..., list(options)])

@@ -34,7 +34,10 @@ class AlignmentModel(mesa.Model):
         self.scenario = scenario
         self.master_seed = scenario.seed if seed is None else int(seed)
         noise_rng, self.crisis_rng = run_generators(self.master_seed, run)
-        super().__init__(rng=noise_rng)
+        super().__init__(seed=self.master_seed)
+        # Mesa draws from a Generator passed as `rng` to seed `self.random`, which would shift the
+        # stream; set it afterwards so this run's noise matches the ensemble engine's run `run`.
+        self.rng = noise_rng
         self.horizon = scenario.steps if steps is None else int(steps)
         self.inputs = Inputs.build(scenario)
         self.events = scenario.events

@@ -75,10 +75,10 @@ class Spec:
     def _check_real(self, value, where):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(where, self.key, value, self.expected())
-        value = float(value)
-        if not math.isfinite(value) or not self.lo <= value <= self.hi:
+        number = float(value)
+        if not math.isfinite(number) or not self.lo <= number <= self.hi:
             raise InputError(where, self.key, value, self.expected())
-        return value
+        return number
 
 
 def _parse_row(row) -> Spec:

@@ -91,7 +91,7 @@ class Trajectory:
     def third_party(self) -> np.ndarray:
         """Preferred third partner among non-US/China partners [run, step, state, option]."""
         options = [i for i, p in enumerate(self.partners) if p not in ("US", "CN")]
-        return eq.restricted_choice(self.utility(), self.rationality[..., None], options)
+        return eq.restricted_choice(self.utility(), self.rationality[..., None, None], options)
 
     def third_party_names(self) -> list[str]:
         return [p for p in self.partners if p not in ("US", "CN")]

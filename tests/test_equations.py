@@ -115,7 +115,7 @@ def test_hedging_and_cohesion():
 def test_forced_choice_and_third_party():
     utility = np.array([[1.0, 0.0, 0.5, -0.5]])
     assert eq.pairwise_choice(utility, 1.0, 0, 1)[0] == pytest.approx(np.e / (np.e + 1))
-    third = eq.restricted_choice(utility[None], 1.0, [2, 3])[0, 0]
+    third = eq.restricted_choice(utility, 1.0, [2, 3])[0]
     np.testing.assert_allclose(third, [np.e / (np.e + 1), 1 / (np.e + 1)])
 
 
