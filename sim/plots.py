@@ -67,8 +67,8 @@ def states_small_multiples(result):
     for ax in list(axes.flat)[len(states):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
-    fig.suptitle(f"Alignment by state: {result.scenario.title}", y=1.04)
+    fig.suptitle(f"Alignment by state: {result.scenario.title}", y=1.07)
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.03), ncol=len(labels), frameon=False)
     fig.supxlabel("quarter (step)")
     return fig
 
