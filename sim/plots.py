@@ -44,9 +44,10 @@ def asean_over_time(result):
         ax.plot(stats.index, stats["mean"], label=partner, color=color, lw=2)
         if frame["run"].nunique() > 1:
             ax.fill_between(stats.index, stats["lo"], stats["hi"], color=color, alpha=0.15)
+    band = " (bands: 5-95% of replicates)" if frame["run"].nunique() > 1 else ""
     ax.set(xlabel="quarter (step)", ylabel="mean alignment across ASEAN", ylim=(0, None),
-           title=f"ASEAN alignment: {result.scenario.title}")
-    ax.legend(title="partner", ncol=len(frame["partner"].unique()), loc="upper center", frameon=False)
+           title=f"ASEAN alignment: {result.scenario.title}{band}")
+    ax.legend(ncol=len(frame["partner"].unique()), loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     ax.grid(alpha=0.3)
     return fig
 
