@@ -4,16 +4,41 @@ It calls the same phases (`sim.dynamics`) and equations (`sim.equations`) as
 the Mesa model, once per step for the whole batch ``[run, state, partner]``
 instead of once per agent. With the same seed it gives the same numbers as the
 Mesa model (tested to 1e-12, noise on or off).
+
+Three ways in, from the smallest to the largest jobs:
+
+- `simulate(inputs, ...)`: one batch, the full `Trajectory` (every step).
+- `simulate_outcomes(inputs, ...)`: one batch, only the per-run outcomes
+  table (`sim.outcomes.run_outcomes`), recording just what it needs.
+- `simulate_chunks(scenario, variations, replicates, memory_mb=...)`: any
+  number of runs, chunk by chunk, the chunk size chosen from a memory budget;
+  yields each chunk's outcomes (or trajectories). `write_outcomes` streams the
+  chunks to one Parquet file.
+
+Run ``k`` (its global index, passed as ``runs=``) draws from its own random
+streams (`sim.randomness`), so it gives the same result alone, in a batch or
+in any chunk.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 from sim import dynamics
+from sim.errors import InputError
 from sim.inputs import Inputs
+from sim.outcomes import run_outcomes, tipping_step
 from sim.randomness import draw_batch
+from sim.scenario import Scenario, load
 from sim.trajectory import Trajectory
+
+RECORDS = ("outcomes", "trajectory")
+DEFAULT_MEMORY_MB = 256  # judgement: a few chunks of ~10^4 runs, well inside a laptop's memory
+N_TERMS = 6
 
 
 def needs_noise(inputs: Inputs, events) -> bool:
@@ -28,18 +53,35 @@ def simulate(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, runs=Non
     ``runs`` are the runs' global indices (their random streams, see
     `sim.randomness`); by default 0..n-1. ``inputs`` is not modified.
     """
+    trajectory = Trajectory.allocate(inputs, steps, with_terms)
+    _run(inputs, events, steps, seed, runs, trajectory)
+    return trajectory
+
+
+def simulate_outcomes(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, runs=None) -> pd.DataFrame:
+    """``run_outcomes(simulate(...))``, without keeping every step of every run.
+
+    Records each step's leading partners (for ``tipping_step``) and the final
+    state with its utility terms (for everything else, ``forced_us`` included):
+    about 1/50 of a full trajectory's memory and no per-step copies.
+    """
+    record = OutcomeRecord(inputs, steps)
+    _run(inputs, events, steps, seed, runs, record)
+    return record.outcomes()
+
+
+def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
+    """The time loop; ``record.record(step, inputs, dyn, terms)`` sees every step 0..steps."""
     inputs = inputs.copy()
     runs = np.arange(inputs.n_runs) if runs is None else np.asarray(runs)
     n_states, n_partners = len(inputs.states), len(inputs.partners)
     gumbel, uniform = draw_batch(seed, runs, steps, n_states, n_partners, needs_noise(inputs, events))
     dyn = dynamics.start(inputs)
-    trajectory = Trajectory.allocate(inputs, steps, with_terms)
-    trajectory.record(0, inputs, dyn, dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn))
+    record.record(0, inputs, dyn, dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn))
     for step in range(1, steps + 1):
         terms = advance(inputs, dyn, events, step, uniform[:, step - 1],
                         None if gumbel is None else gumbel[:, step - 1])
-        trajectory.record(step, inputs, dyn, terms)
-    return trajectory
+        record.record(step, inputs, dyn, terms)
 
 
 def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, gumbel) -> np.ndarray:
@@ -54,3 +96,144 @@ def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, g
     terms = dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn)
     dyn.alignment = dynamics.choose(inputs, terms, dyn.alignment, gumbel)
     return terms
+
+
+class OutcomeRecord:
+    """What `run_outcomes` reads, and no more: leading partners per step, the final state.
+
+    Quacks like a `Trajectory` for `sim.outcomes.tipping_step` (``leading()``,
+    ``states``, ``partners``); the final state is a one-step `Trajectory`, so
+    every other outcome comes from `run_outcomes` itself, not from a copy.
+    """
+
+    def __init__(self, inputs: Inputs, steps: int):
+        self.steps = steps
+        self.states, self.partners = inputs.states, inputs.partners
+        self.leading_by_step = np.empty((inputs.n_runs, steps + 1, len(inputs.states)), dtype=np.int8)
+        self.final = Trajectory.allocate(inputs, 0, with_terms=True)
+
+    def record(self, step: int, inputs: Inputs, dyn: dynamics.Dynamic, terms: np.ndarray) -> None:
+        self.leading_by_step[:, step] = dyn.alignment.argmax(-1)
+        if step == self.steps:
+            self.final.record(0, inputs, dyn, terms)
+
+    def leading(self) -> np.ndarray:
+        return self.leading_by_step
+
+    def outcomes(self) -> pd.DataFrame:
+        frame = run_outcomes(self.final)
+        frame["tipping_step"] = tipping_step(self)
+        return frame
+
+
+# --- many runs, chunk by chunk ------------------------------------------------
+
+# Working arrays alive at once during a step, in units of one [state, partner] float64
+# array per run: measured with tracemalloc on baseline_2020 (scores' six terms and their
+# temporaries dominate), rounded up. See docs/performance.md.
+WORKING_ARRAYS = 60
+
+
+def bytes_per_run(n_states: int, n_partners: int, steps: int, record: str = "outcomes",
+                  with_terms: bool = True) -> int:
+    """Peak bytes one run adds to a chunk: random draws, inputs, working arrays, records."""
+    cell = n_states * n_partners * 8
+    draws = steps * (cell + 8)
+    inputs = 4 * cell + n_states * (3 + N_TERMS) * 8 + n_partners * (8 + n_partners) * 8 + 16 * 8
+    working = WORKING_ARRAYS * cell
+    if record == "outcomes":
+        recorded = (steps + 1) * n_states + (1 + N_TERMS) * cell + 4 * 1024  # + one row of the table
+    else:
+        recorded = (steps + 1) * (cell * (1 + (N_TERMS if with_terms else 0)) + n_states * 8 + 5 * 8)
+    return draws + inputs + working + recorded
+
+
+def chunk_size(n_states: int, n_partners: int, steps: int, memory_mb: float, record: str = "outcomes",
+               with_terms: bool = True) -> int:
+    """How many runs fit in ``memory_mb`` megabytes (at least one)."""
+    return max(1, int(memory_mb * 2**20 // bytes_per_run(n_states, n_partners, steps, record, with_terms)))
+
+
+def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list[dict] | None = None,
+                    replicates: int = 1, steps: int | None = None, seed: int | None = None,
+                    memory_mb: float = DEFAULT_MEMORY_MB, record: str = "outcomes", with_terms: bool = True,
+                    chunk_runs: int | None = None, progress: bool = False) -> Iterator:
+    """Run ``replicates`` runs of each of the K ``variations`` of ``scenario``, chunk by chunk.
+
+    Global run ``k`` is replicate ``k % replicates`` of variation ``k // replicates``
+    and uses random streams ``(seed, k)``, so its result does not depend on the
+    chunk size. The chunk size is the number of runs that fit in ``memory_mb``
+    (`chunk_size`), or ``chunk_runs`` if given.
+
+    Yields, per chunk, with ``record="outcomes"`` (default) the
+    `sim.outcomes.run_outcomes` frame indexed by global run (so
+    ``pd.concat(simulate_chunks(...))`` is the whole table); with
+    ``record="trajectory"`` a pair ``(runs, Trajectory)``.
+    """
+    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    variations = list(variations) if variations else [{}]
+    replicates = _whole("replicates", replicates, 1)
+    steps = scenario.steps if steps is None else _whole("steps", steps, 0)
+    seed = scenario.seed if seed is None else _whole("seed", seed, 0)
+    if record not in RECORDS:
+        raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not memory_mb > 0:
+        raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
+    size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
+            if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
+    n_runs = len(variations) * replicates
+    from tqdm.auto import tqdm
+
+    with tqdm(total=n_runs, unit="run", disable=not progress) as bar:
+        for start in range(0, n_runs, size):
+            runs = np.arange(start, min(start + size, n_runs))
+            inputs = Inputs.build(scenario, [variations[k // replicates] for k in runs])
+            if record == "outcomes":
+                frame = simulate_outcomes(inputs, scenario.events, steps, seed, runs)
+                frame.index = pd.Index(runs, name="run")
+                yield frame
+            else:
+                yield runs, simulate(inputs, scenario.events, steps, seed, runs, with_terms)
+            bar.update(len(runs))
+
+
+def write_outcomes(path: Path | str, scenario: Scenario | str = "baseline_2020", variations=None,
+                   replicates: int = 1, steps: int | None = None, seed: int | None = None,
+                   memory_mb: float = DEFAULT_MEMORY_MB, progress: bool = False, metadata: dict | None = None) -> Path:
+    """Stream every chunk's outcomes into one Parquet file (column ``run`` first).
+
+    Memory stays within about ``memory_mb`` whatever the number of runs; the
+    file appears only when complete (`sim.api.atomic_write`).
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sim.api import atomic_write
+
+    chunks = simulate_chunks(scenario, variations, replicates, steps, seed, memory_mb, progress=progress)
+
+    def write(tmp: Path) -> None:
+        writer = None
+        try:
+            for frame in chunks:
+                table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
+                if writer is None:
+                    schema = table.schema
+                    if metadata:
+                        schema = schema.with_metadata({**(schema.metadata or {}),
+                                                       b"sim_manifest": json.dumps(metadata, default=str).encode()})
+                    writer = pq.ParquetWriter(tmp, schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
+
+    return atomic_write(Path(path), write)
+
+
+def _whole(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InputError("", name, value, f"a whole number of at least {low}")
+    return int(value)
