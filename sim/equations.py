@@ -185,15 +185,24 @@ def utility_terms(
     """
     rivalry = np.asarray(rivalry)[..., None, None]
     unity = np.asarray(asean_unity)[..., None, None]
-    raw = (
-        threat[..., :, None] * (security_capacity * counterbalance)[..., None, :] + defense,
-        ties + engagement,
-        np.broadcast_to(reliability[..., None, :], ties.shape),
-        -provocation[..., None, :] * rivalry * sanction[..., :, None] * rival_pressure(ties, rivals, coercion),
-        history,
-        unity * peer,
-    )
-    return np.stack(raw, axis=-1) * weights[..., :, None, :]
+
+    def raw_terms():
+        yield threat[..., :, None] * (security_capacity * counterbalance)[..., None, :] + defense
+        yield ties + engagement
+        yield reliability[..., None, :]
+        yield -provocation[..., None, :] * rivalry * sanction[..., :, None] * rival_pressure(ties, rivals, coercion)
+        yield history
+        yield unity * peer
+
+    # Built term-major and returned as a view [..., state, partner, term]: each term is
+    # weighted straight into its slot (no np.stack copy), and sums over terms run over
+    # contiguous blocks (fast) in the same order as before, so results are bit-identical.
+    shape = np.broadcast_shapes(ties.shape, engagement.shape, defense.shape, history.shape, peer.shape,
+                                threat.shape + (1,), weights.shape[:-1] + (1,))
+    out = np.empty((len(TERMS), *shape))
+    for k, term in enumerate(raw_terms()):
+        np.multiply(term, weights[..., :, None, k], out=out[k])
+    return np.moveaxis(out, 0, -1)
 
 
 # --- 4. States choose --------------------------------------------------------
