@@ -37,7 +37,7 @@ from sim.scenario import Scenario, load
 from sim.trajectory import Trajectory
 
 RECORDS = ("outcomes", "trajectory")
-DEFAULT_MEMORY_MB = 256  # judgement: a few chunks of ~10^4 runs, well inside a laptop's memory
+DEFAULT_MEMORY_MB = 64  # judgement: ~2,500-run chunks of baseline_2020, the fastest size measured (docs/performance.md)
 N_TERMS = 6
 
 
@@ -130,8 +130,8 @@ class OutcomeRecord:
 
 # Working arrays alive at once during a step, in units of one [state, partner] float64
 # array per run: measured with tracemalloc on baseline_2020 (scores' six terms and their
-# temporaries dominate), rounded up. See docs/performance.md.
-WORKING_ARRAYS = 60
+# temporaries dominate; 19 measured with full trajectories), rounded up. See docs/performance.md.
+WORKING_ARRAYS = 24
 
 
 def bytes_per_run(n_states: int, n_partners: int, steps: int, record: str = "outcomes",
@@ -142,7 +142,7 @@ def bytes_per_run(n_states: int, n_partners: int, steps: int, record: str = "out
     inputs = 4 * cell + n_states * (3 + N_TERMS) * 8 + n_partners * (8 + n_partners) * 8 + 16 * 8
     working = WORKING_ARRAYS * cell
     if record == "outcomes":
-        recorded = (steps + 1) * n_states + (1 + N_TERMS) * cell + 4 * 1024  # + one row of the table
+        recorded = (steps + 1) * n_states + (1 + N_TERMS) * cell + 1024  # + one row of the table
     else:
         recorded = (steps + 1) * (cell * (1 + (N_TERMS if with_terms else 0)) + n_states * 8 + 5 * 8)
     return draws + inputs + working + recorded
@@ -181,9 +181,14 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
         raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
             if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
-    n_runs = len(variations) * replicates
+    return _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress)
+
+
+def _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress) -> Iterator:
+    """The generator behind `simulate_chunks` (which checks its options before the first chunk)."""
     from tqdm.auto import tqdm
 
+    n_runs = len(variations) * replicates
     with tqdm(total=n_runs, unit="run", disable=not progress) as bar:
         for start in range(0, n_runs, size):
             runs = np.arange(start, min(start + size, n_runs))
