@@ -108,12 +108,15 @@ def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
     no state receiving more than ``capacity``; with no shortfall anywhere it
     keeps its current engagement.
     """
-    gap = np.maximum(aim[..., None, :] - alignment, 0.0)
+    gap = aim[..., None, :] - alignment
+    np.maximum(gap, 0.0, out=gap)
     total_gap = gap.sum(-2, keepdims=True)
+    has_gap = total_gap > 0
     n_states = alignment.shape[-2]
-    share = np.divide(gap, total_gap, out=np.zeros_like(gap), where=total_gap > 0)
-    desired = np.minimum(budget[..., None, :] * n_states * share, capacity[..., None, :])
-    desired = np.where(total_gap > 0, desired, engagement)
+    share = np.divide(gap, total_gap, out=np.zeros_like(gap), where=has_gap)
+    desired = budget[..., None, :] * n_states * share
+    np.minimum(desired, capacity[..., None, :], out=desired)
+    desired = np.where(has_gap, desired, engagement)
     return relax(engagement, desired, rate)
 
 
@@ -211,9 +214,23 @@ def utility_terms(
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """Numerically stable softmax: subtract the max before exponentiating."""
     # Floor the exponent: exp(-700) ~ 1e-304 is zero for any purpose and never underflows.
-    z = np.maximum(x - x.max(axis=axis, keepdims=True), -700.0)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    z = x - _max_along(x, axis)
+    np.maximum(z, -700.0, out=z)
+    np.exp(z, out=z)
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
+
+
+def _max_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x.max(axis, keepdims=True)``, faster for a short axis (a handful of partners):
+    numpy's reduce over a short last axis costs more per element than elementwise maxima."""
+    sections = np.moveaxis(x, axis, 0)
+    if not 2 <= len(sections) <= 16:
+        return x.max(axis=axis, keepdims=True)
+    top = np.maximum(sections[0], sections[1])
+    for section in sections[2:]:
+        np.maximum(top, section, out=top)
+    return np.expand_dims(top, axis)
 
 
 def choice_probabilities(utility, rationality, gumbel=None, noise_scale=0.0):
