@@ -17,6 +17,7 @@ Keys are flat and dotted::
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -165,3 +166,42 @@ def defaults() -> dict[str, object]:
 def sweepable() -> list[Spec]:
     """Real-valued parameters (the ones sweeps, sensitivity analysis and sliders can vary)."""
     return [s for s in specs().values() if s.kind == "real"]
+
+
+def markdown(prefixes: tuple[str, ...] = ("",), notes: bool = True) -> str:
+    """Parameters whose keys start with any of ``prefixes``, as a Markdown table
+    (key, default, range, source and, with ``notes``, the judgement note).
+
+    docs/model.md embeds this table; a test checks that it has not drifted.
+    """
+    rows = table()[table()["key"].str.startswith(tuple(prefixes))]
+    header = ["key", "default", "range", "source"] + (["note"] if notes else [])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, row in rows.iterrows():
+        cells = [f"`{row['key']}`", _cell(row["value"]), _range(row), _cell(row["source"])]
+        if notes:
+            cells.append(_cell(row["note"]))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _range(row) -> str:
+    if row["kind"] == "real":
+        return f"[{row['min']}, {row['max']}]"
+    if row["kind"] == "choice":
+        return _cell(row["min"])
+    return "partner codes"
+
+
+def _cell(text: str) -> str:
+    """A table cell: lists separated by commas, no stray pipes or line breaks."""
+    return " ".join(str(text).replace("|", ", ").split())
+
+
+_BLOCK = re.compile(r"(<!-- parameters: (?P<prefix>\S+) -->\n)(?P<body>.*?)(<!-- end parameters -->)", re.S)
+
+
+def fill_markdown_blocks(text: str) -> str:
+    """``text`` with every ``<!-- parameters: PREFIX -->`` block replaced by `markdown` (PREFIX,)."""
+    return _BLOCK.sub(lambda m: m.group(1) + markdown((m.group("prefix"),)) + m.group(4), text)
+

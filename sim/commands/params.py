@@ -6,9 +6,13 @@ Examples:
   run.py params
   run.py params world.
   run.py params partners.KR --long
+  run.py params weights. --markdown
+  run.py params --fill-doc docs/model.md     # after changing sim/data/parameters.csv
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sim import parameters
 from sim.commands.common import print_json
@@ -20,14 +24,37 @@ def add_arguments(parser):
     parser.add_argument("prefix", nargs="?", default="", help="show keys starting with this, e.g. world.")
     parser.add_argument("--long", action="store_true", help="also show source and note")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print a Markdown table with sources and notes (as in docs/model.md)")
+    parser.add_argument("--fill-doc", type=Path, default=None, metavar="FILE",
+                        help="rewrite the <!-- parameters: PREFIX --> tables in a Markdown file "
+                        "(e.g. docs/model.md) from the current table")
 
 
 def main(args) -> int:
     table = parameters.table()
     table = table[table["key"].str.startswith(args.prefix)]
+    if args.fill_doc is not None:
+        return fill_doc(args.fill_doc)
+    if args.markdown:
+        print(parameters.markdown((args.prefix,)), end="")
+        return 0
     if args.json:
         print_json(table.to_dict(orient="records"))
         return 0
     columns = ["key", "value", "min", "max"] + (["source", "note"] if args.long else [])
     print(table[columns].to_string(index=False, max_colwidth=None if args.long else 40))
+    return 0
+
+
+def fill_doc(path: Path) -> int:
+    from sim.api import atomic_write
+    from sim.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("--fill-doc", "file", str(path), f"a readable UTF-8 Markdown file ({exc})") from None
+    atomic_write(path, lambda tmp: tmp.write_text(parameters.fill_markdown_blocks(text), encoding="utf-8"))
+    print(f"updated the parameter tables in {path}")
     return 0
