@@ -22,7 +22,6 @@ in any chunk.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +32,6 @@ from sim import dynamics, randomness
 from sim.errors import InputError
 from sim.inputs import Inputs
 from sim.outcomes import run_outcomes, tipping_step
-from sim.randomness import run_generators
 from sim.scenario import Scenario, load
 from sim.trajectory import Trajectory
 
@@ -76,7 +74,7 @@ def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
     inputs = inputs.copy()
     runs = np.arange(inputs.n_runs) if runs is None else np.asarray(runs)
     n_states, n_partners = len(inputs.states), len(inputs.partners)
-    gumbel, uniform = draw_batch(seed, runs, steps, n_states, n_partners, needs_noise(inputs, events))
+    gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, needs_noise(inputs, events))
     dyn = dynamics.start(inputs)
     record.record(0, inputs, dyn, dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn))
     for step in range(1, steps + 1):
@@ -97,49 +95,6 @@ def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, g
     terms = dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn)
     dyn.alignment = dynamics.choose(inputs, terms, dyn.alignment, gumbel)
     return terms
-
-
-def draw_batch(master_seed: int, runs, steps: int, n_states: int, n_partners: int, with_noise=True):
-    """The numbers of `sim.randomness.draw_batch` (bit for bit), drawn faster.
-
-    ``Generator.gumbel`` turns each uniform ``u`` into ``-log(-log(1 - u))`` one
-    value at a time; here each run fills its uniforms straight into the batch
-    array and the transform runs once over the whole batch. Used only where
-    numpy's vectorized ``log`` agrees bit for bit with the one the generator
-    calls (`_gumbel_transform_is_exact`, checked once); otherwise, and for
-    the (p = 2**-53) draws the generator would reject, the plain per-run draws.
-    """
-    if not (with_noise and _gumbel_transform_is_exact()):
-        return randomness.draw_batch(master_seed, runs, steps, n_states, n_partners, with_noise)
-    runs = np.asarray(runs)
-    gumbel = np.empty((len(runs), steps, n_states, n_partners))
-    uniform = np.empty((len(runs), steps))
-    for row, run in enumerate(runs):
-        noise_rng, crisis_rng = run_generators(master_seed, run)
-        noise_rng.random(out=gumbel[row])
-        crisis_rng.random(out=uniform[row])
-    if (gumbel == 0.0).any():  # the generator redraws these: take its numbers
-        return randomness.draw_batch(master_seed, runs, steps, n_states, n_partners, with_noise)
-    _gumbel_from_uniform(gumbel)
-    return gumbel, uniform
-
-
-def _gumbel_from_uniform(u: np.ndarray) -> None:
-    """In place: u -> -log(-log(1 - u)), numpy's Gumbel(0, 1) transform."""
-    np.subtract(1.0, u, out=u)
-    np.log(u, out=u)
-    np.negative(u, out=u)
-    np.log(u, out=u)
-    np.negative(u, out=u)
-
-
-@functools.cache
-def _gumbel_transform_is_exact(n: int = 1 << 16) -> bool:
-    """Whether the batch transform reproduces ``Generator.gumbel`` exactly on this machine."""
-    expected = np.random.default_rng(20201).gumbel(size=n)
-    values = np.random.default_rng(20201).random(n)
-    _gumbel_from_uniform(values)
-    return bool(np.array_equal(values, expected))
 
 
 class OutcomeRecord:

@@ -10,6 +10,7 @@ from sim import equations as eq
 from sim.agents import PartnerAgent, StateAgent
 from sim.ensemble import needs_noise
 from sim.inputs import Inputs
+from sim import randomness
 from sim.randomness import run_generators
 from sim.scenario import Scenario, load
 from sim.trajectory import Trajectory
@@ -83,7 +84,7 @@ class AlignmentModel(mesa.Model):
         dynamics.apply_events(self.inputs, self.dyn, self.events, self.steps)
         dynamics.world(self.inputs, self.dyn, np.array([self.crisis_rng.random()]))
         shape = (1, len(self.inputs.states), len(self.inputs.partners))
-        self.gumbel = self.rng.gumbel(size=shape[1:])[None] if self.with_noise else None
+        self.gumbel = randomness.gumbel(self.rng, shape) if self.with_noise else None
 
     def record(self):
         terms = np.stack([agent.terms for agent in sorted(self.state_agents, key=lambda a: a.row)])[None]
