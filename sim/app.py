@@ -417,11 +417,11 @@ def serve(port: int = DEFAULT_PORT, host: str = "localhost", open_browser: bool 
     """Serve the app at http://HOST:PORT until interrupted (Ctrl-C). Port 0 picks a free port."""
     import socket
 
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise InputError("", "port", port, "a whole number from 0 to 65535")
     import solara.server.settings
     from solara.__main__ import cli as solara_cli
 
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise InputError("", "port", port, "a whole number from 0 to 65535")
     if port == 0:
         with socket.socket() as sock:
             sock.bind((host, 0))
