@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import solara
 import solara.lab
 
-from sim import api, app_charts, parameters, tilemap
+from sim import api, app_charts, equations, parameters, tilemap
 from sim.equations import TERMS
 from sim.errors import InputError
 from sim.scenario import SCENARIO_DIR, Event, Scenario, load
@@ -135,10 +135,8 @@ def current_table(model, state: str):
 
 def tiles_of(model) -> list[dict]:
     """What each map tile shows: place, colour, leading partner, share and hedging."""
-    from sim.equations import hedging
-
     alignment = model.dyn.alignment[0]
-    spread = hedging(alignment)
+    spread = equations.hedging(alignment)
     rows = {name: i for i, name in enumerate(model.inputs.states)}
     out = []
     for tile in tilemap.layout(model.inputs.states):
@@ -294,8 +292,11 @@ def Summary():
         f'<span class="chip" style="background:{app_charts.plots.PARTNER_COLORS.get(p, "#777")}">'
         f"{parameters.PARTNER_NAMES.get(p, p)} {share:.1%}</span>"
         for p, share in asean_now(current).items())
+    cohesion = float(equations.cohesion(current.dyn.alignment[0]))
     solara.HTML(unsafe_innerHTML=(f"<b>Quarter {current.steps} of {current.horizon}</b> "
-                                  f"({app_charts.quarter_label(current.steps)}). ASEAN now: {chips}"),
+                                  f"({app_charts.quarter_label(current.steps)}). ASEAN now: {chips} "
+                                  f'<span title="1 = every state aligned alike; 0 = no two alike">'
+                                  f"cohesion {cohesion:.2f}</span>"),
                 classes=["asean-now"])
 
 
