@@ -24,6 +24,7 @@ import html
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import solara
 import solara.lab
@@ -86,6 +87,12 @@ def scenario_names() -> list[str]:
     """Every scenario in scenarios/, baseline first."""
     names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
     return sorted(names, key=lambda n: n != DEFAULT_SCENARIO)
+
+
+@lru_cache(maxsize=1)
+def scenario_titles() -> dict[str, str]:
+    """{title: name} for the scenario picker (read once: the files do not change while serving)."""
+    return {load(name).title: name for name in scenario_names()}
 
 
 def slider_range(key: str) -> tuple[float, float, float]:
@@ -157,8 +164,8 @@ model = solara.reactive(None)
 tick = solara.reactive(0)  # bumped after every step: the model changes in place
 playing = solara.reactive(False)
 selected = solara.reactive("Vietnam")
-changes = solara.reactive(())  # mid-run slider changes, shown under the chart
-_step_lock = threading.Lock()
+changes = solara.reactive({})  # mid-run slider changes {(step, label): value}, shown under the chart
+_step_lock = threading.Lock()  # one for all sessions: a step takes about a millisecond
 
 
 def reset(name: str | None = None):
@@ -169,7 +176,7 @@ def reset(name: str | None = None):
         scenario_name.value = scenario.name
         settings.value = starting_settings(scenario)
     model.value = new_model(scenario, settings.value)
-    changes.value = ()
+    changes.value = {}
     tick.value += 1
 
 
@@ -184,8 +191,7 @@ def set_control(key: str, value):
         return
     event = change_during_run(current, key, value)
     label = next(c.label for c in CONTROLS if c.key == key)
-    shown = value if isinstance(value, str) else f"{value:g}"
-    changes.value = (*changes.value, f"{app_charts.quarter_label(event.step)}: {label} = {shown}")
+    changes.value = {**changes.value, (event.step, label): value if isinstance(value, str) else f"{value:g}"}
 
 
 def step_once():
@@ -244,8 +250,7 @@ def Sliders(controls):
 @solara.component
 def Controls():
     current = model.value
-    names = scenario_names()
-    titles = {load(n).title: n for n in names}
+    titles = scenario_titles()
     scenario = current.scenario if current is not None else load(scenario_name.value)
     solara.Select("Scenario", values=list(titles), value=scenario.title,
                   on_value=lambda title: reset(titles[title]))
@@ -312,7 +317,8 @@ def Timeline():
         [id(current), steps])
     solara.FigureMatplotlib(figure, dependencies=[id(current), steps], format="svg")
     if changes.value:
-        solara.Text("Your changes: " + "; ".join(changes.value), classes=["help"])
+        shown = (f"{app_charts.quarter_label(step)}: {label} = {value}" for (step, label), value in changes.value.items())
+        solara.Text("Your changes during the run: " + "; ".join(shown), classes=["help"])
 
 
 @solara.component

@@ -132,7 +132,15 @@ def test_app_serves_the_page_and_reacts_to_slider_step_play_and_tile(app_url, pa
     page.get_by_text("Quarter 8 of 40").wait_for()
     page.locator(".play-button").click()
     page.locator(".play-button", has_text="Play").wait_for()
-    assert int(re.search(r"Quarter (\d+)", page.locator(".asean-now").inner_text()).group(1)) >= 8
+    quarter = int(re.search(r"Quarter (\d+)", page.locator(".asean-now").inner_text()).group(1))
+    assert quarter >= 8
+
+    # A slider during the run is a change from the next quarter, listed under the chart.
+    page.locator(".v-input", has_text="ASEAN unity").locator("[role=slider]").press("PageUp")
+    page.get_by_text("Your changes during the run").wait_for()
+    assert "ASEAN unity = 0.6" in page.get_by_text("Your changes during the run").inner_text()
+    page.locator(".step-button").click()
+    page.get_by_text(f"Quarter {quarter + 1} of 40").wait_for()
 
     # Click a tile: the explain panel shows that state.
     page.locator(".tile-Cambodia").click()
