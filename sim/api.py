@@ -200,14 +200,52 @@ def explain(scenario: Scenario | str = "baseline_2020", state: str = "Vietnam", 
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step <= traj.n_steps:
         raise InputError("", "step", step, f"a whole number from 0 to {traj.n_steps}")
     row = traj.states.index(state)
-    from sim.equations import TERMS
-
-    table = pd.DataFrame(traj.terms[:, step, row].mean(0), index=list(traj.partners), columns=list(TERMS))
-    table["utility"] = table[list(TERMS)].sum(axis=1)
-    table["alignment"] = traj.alignment[:, step, row].mean(0)
-    table.index.name = "partner"
+    table = terms_table(traj.terms[:, step, row].mean(0), traj.alignment[:, step, row].mean(0), traj.partners)
     table.attrs.update(scenario=result.scenario.name, state=state, step=int(step))
     return table
+
+
+def terms_table(terms: np.ndarray, alignment: np.ndarray, partners) -> pd.DataFrame:
+    """One state's weighted utility terms [partner, term] and alignment [partner] as the
+    `explain` table: a row per partner, a column per term, then utility and alignment."""
+    from sim.equations import TERMS
+
+    table = pd.DataFrame(terms, index=list(partners), columns=list(TERMS))
+    table["utility"] = table[list(TERMS)].sum(axis=1)
+    table["alignment"] = alignment
+    table.index.name = "partner"
+    return table
+
+
+# Plain words for each utility term, as a reason a state prefers one partner to another.
+TERM_REASONS = {
+    "security": "security", "economy": "economic ties", "trust": "trust",
+    "risk": "lower risk of punishment", "history": "history", "peer": "what its neighbours do",
+}
+
+
+def why_sentence(table: pd.DataFrame, state: str) -> str:
+    """One plain sentence on an `explain` table: which partner the state leans to, over
+    which runner-up, and the terms that make the difference.
+
+    The reasons are the terms where the leading partner outscores the runner-up most
+    (a contrast, because alignment follows differences in utility, not levels).
+    """
+    ranked = table["alignment"].sort_values(ascending=False)
+    lead, runner = ranked.index[0], ranked.index[1]
+    advantage = (table.loc[lead, list(TERM_REASONS)] - table.loc[runner, list(TERM_REASONS)]).sort_values(ascending=False)
+    reasons = [TERM_REASONS[t] for t, gap in advantage.items() if gap > 0][:2]
+    because = " and ".join(reasons) if reasons else "a mix of small differences"
+    return (f"{state} leans to {partner_name(lead)} ({ranked.iloc[0]:.0%}) rather than {partner_name(runner)} "
+            f"({ranked.iloc[1]:.0%}) mostly because of {because}.")
+
+
+def partner_name(code: str) -> str:
+    """A partner's name as it reads in a sentence: 'the United States', 'Japan'."""
+    from sim.parameters import PARTNER_NAMES
+
+    name = PARTNER_NAMES.get(code, code)
+    return f"the {name}" if name.startswith(("United", "European")) else name
 
 
 # --- files -----------------------------------------------------------------

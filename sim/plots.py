@@ -74,10 +74,15 @@ def states_small_multiples(result):
     return fig
 
 
-def explain_bars(table: pd.DataFrame):
-    """Each partner's utility split into its weighted terms (the 'why' view)."""
+def explain_bars(table: pd.DataFrame, ax=None):
+    """Each partner's utility split into its weighted terms (the 'why' view).
+
+    Draws on ``ax`` when given (the web app passes an Axes of a pyplot-free Figure).
+    """
     terms = [t for t in TERMS if t in table]
-    fig, ax = plt.subplots(figsize=(7.5, 0.8 + 0.7 * len(table)))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.5, 0.8 + 0.7 * len(table)))
+    fig = ax.figure
     left_pos = pd.Series(0.0, index=table.index)
     left_neg = pd.Series(0.0, index=table.index)
     for term in terms:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sim import api
 from sim.commands.common import add_scenario_options, format_table, overrides, print_json
-from sim.equations import TERMS
 
 HELP = "break a state's utility for each partner into its terms (table and bar chart)"
 
@@ -44,8 +43,6 @@ def main(args) -> int:
     path = plots.save_figure(plots.explain_bars(table), out / f"explain_{args.state}_step{table.attrs['step']}.png")
     print(f"Why {args.state} leans as it does ({table.attrs['scenario']}, step {table.attrs['step']}):\n")
     print(format_table(table, percent_columns=["alignment"], digits=3))
-    top = table["utility"].idxmax()
-    strongest = table.loc[top, list(TERMS)].idxmax()
-    print(f"\n{args.state} scores {top} highest; the largest part of that score is {strongest}.")
+    print("\n" + api.why_sentence(table, args.state))
     print(f"Chart: {path}")
     return 0
