@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.api import atomic_write, write_json
 from sim.errors import InputError
-from sim.sweep import load_sweep, read_runs
+from sim.sweeps import load_sweep, read_runs
 
 DEFAULT_THRESHOLD = 0.8  # judgement: EMA Workbench's examples; a box where the condition holds 4 times in 5
 MAX_BOXES = 3

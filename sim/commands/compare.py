@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import compare as comparing
+from sim import comparison as comparing
 from sim.commands.common import overrides
 
 HELP = "compare scenarios: alignment with bootstrap intervals, paired differences, a PNG and a Markdown report"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import sensitivity as analysis
+from sim import sensitivity_analysis as analysis
 from sim.commands.common import add_scenario_options, overrides
 from sim.commands.sweep import add_run_options, add_vary_option, print_notes
 
@@ -46,7 +46,7 @@ def main(args) -> int:
     out = args.out or Path("results") / f"sensitivity_{Path(args.scenario).stem}_{args.method}"
     result = analysis.sensitivity(args.scenario, args.vary, args.method, args.outcome, args.samples,
                                   args.replicates, args.seed, args.steps, out, args.workers, args.scheduler,
-                                  args.force, overrides(args), progress=True)
+                                  args.force, overrides(args), progress=None)
     print_notes(result.sweep)
     manifest = result.sweep.manifest
     print(f"{result.method} indices of {result.outcome} in {manifest['scenario']}: {manifest['n_variations']} "

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import sweep as sweeping
+from sim import sweeps as sweeping
 from sim.commands.common import add_scenario_options, overrides
 from sim.sampling import SAMPLERS
 
@@ -73,7 +73,7 @@ def main(args) -> int:
     print(f"Sweep of {plan.scenario.name}: {len(plan.design)} parameter sets ({plan.sampler}) x "
           f"{plan.replicates} replicate(s) = {plan.n_runs:,} runs of {plan.steps} steps, seed {plan.seed}; "
           f"{plan.n_chunks} chunk file(s) of up to {plan.chunk_runs} runs; {where}")
-    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=True)
+    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=None)
     print_notes(result)
     print_report(result)
     return 0

@@ -194,7 +194,8 @@ def _process_results(tasks, workers: int):
     import multiprocessing
 
     # spawn: workers start clean (no copied threads or locks) and import this checkout's sim via sys.path
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent)
     try:
         pending = {pool.submit(compute_chunk, task) for task in islice(tasks, 2 * workers)}
         while pending:
@@ -204,6 +205,20 @@ def _process_results(tasks, workers: int):
                 pending |= {pool.submit(compute_chunk, task) for task in islice(tasks, 1)}
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent() -> None:
+    """In a worker process: exit as soon as the coordinating process dies (even by SIGKILL).
+
+    Otherwise a killed sweep leaves its workers waiting forever on their task queue.
+    """
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait as wait_for
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (wait_for([parent.sentinel]), os._exit(1)), daemon=True).start()
 
 
 def _dask_results(tasks, scheduler, window: int):
@@ -244,8 +259,13 @@ def _fault(point: str, index: int, tmp: Path | None = None) -> None:
     """Test hook: with SIM_SWEEP_FAULT=POINT:INDEX, die by SIGKILL at that point (a crash, no clean-up).
 
     "mid-write" first cuts the temporary file in half, as a kill during the write would.
+    SIM_SWEEP_FAULT=slow:SECONDS instead waits that long before writing each chunk,
+    so a test can kill the sweep from outside at a moment of its choosing.
     """
-    if os.environ.get(FAULT_ENV) != f"{point}:{index}":
+    setting = os.environ.get(FAULT_ENV, "")
+    if setting.startswith("slow:") and point == "computed":
+        time.sleep(float(setting[5:]))
+    if setting != f"{point}:{index}":
         return
     if tmp is not None:
         os.truncate(tmp, tmp.stat().st_size // 2)
@@ -329,15 +349,21 @@ class SweepDir:
 
     def clear(self) -> None:
         """Remove this sweep's files (and only them) before a forced restart."""
-        for path in [*self.runs.glob("chunk-*.parquet"), *self.runs.glob(".chunk-*.tmp")]:
+        self.remove_temporary_files()
+        for path in self.runs.glob("chunk-*.parquet"):
             path.unlink()
         for name in FILES:
             (self.path / name).unlink(missing_ok=True)
 
+    def remove_temporary_files(self) -> None:
+        """Temporary files left by a kill during a write (only ours: we hold the lock)."""
+        stale = [*self.runs.glob(".chunk-*.tmp")] + [tmp for name in FILES for tmp in self.path.glob(f".{name}.*.tmp")]
+        for tmp in stale:
+            tmp.unlink()
+
     def verify(self, plan: Plan, manifest: dict) -> tuple[list[int], dict[str, str]]:
         """(chunks to compute, {chunk file: why it is recomputed}); drops bad entries from ``manifest``."""
-        for tmp in self.runs.glob(".chunk-*.tmp"):  # left by a kill during a write
-            tmp.unlink()
+        self.remove_temporary_files()
         todo, reasons = [], {}
         for index in range(plan.n_chunks):
             name = chunk_name(index)
@@ -416,6 +442,7 @@ def sweep(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str = "l
         force: replace a different sweep already in ``out`` instead of refusing.
         chunk_runs: runs per chunk file, part of the plan (the files never depend on workers).
         memory_mb: the engine's memory budget per worker (`sim.ensemble.simulate_chunks`); no effect on results.
+        progress: show a bar (runs done, runs/s, time left); None: only on a terminal.
     """
     plan = make_plan(scenario, vary, sampler, samples, replicates, seed, steps, chunk_runs, overrides)
     return run_plan(plan, out, workers, scheduler, force, memory_mb, progress)
@@ -520,8 +547,9 @@ def _compute_into(plan, folder, manifest, todo, workers, scheduler, memory_mb, p
 def _progress_bar(plan: Plan, done_runs: int, progress: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=plan.n_runs, initial=done_runs, unit="run", desc="sweep", disable=not progress,
-                smoothing=0.1)
+    # progress=None: a bar only on a terminal (tqdm's rule), so logs and pipes get no carriage returns
+    return tqdm(total=plan.n_runs, initial=done_runs, unit="run", desc="sweep",
+                disable=None if progress is None else not progress, smoothing=0.1)
 
 
 def summarize(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import sweep as sweeping
+from sim import sweeps as sweeping
 from sim.api import atomic_write
 from sim.errors import InputError
 from sim.outcomes import outcome_names
