@@ -81,8 +81,13 @@ def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_T
                                    ("mass_min", mass_min, 0, 1)):
         if not low < value <= high:
             raise InputError("", name, value, f"a number in ({low}, {high}]")
-    prim = _prim()
-    finder = prim.Prim(runs[keys], y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="ema_workbench")  # its pandas deprecations are not ours to fix
+        return _find_boxes(runs, keys, y, condition, threshold, boxes, peel_alpha, mass_min)
+
+
+def _find_boxes(runs, keys, y, condition, threshold, boxes, peel_alpha, mass_min) -> Discovery:
+    finder = _prim().Prim(runs[keys], y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
     found, rows = [], []
     outside = np.ones(len(runs), bool)  # later boxes are searched among the runs outside earlier ones
     for number in range(1, boxes + 1):
@@ -129,7 +134,11 @@ def tradeoff_figure(discovery: Discovery):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fig = discovery.prim_boxes[0].show_tradeoff()
-    fig.axes[0].set_title(f"PRIM trade-off for: {discovery.condition}")
+    ax, chosen = fig.axes[0], discovery.prim_boxes[0]
+    ax.scatter([chosen.coverage], [chosen.density], s=160, facecolors="none", edgecolors="red", lw=2,
+               label="box 1 (reported)")
+    ax.legend(loc="lower left", frameon=False)
+    ax.set_title(f"PRIM trade-off for: {discovery.condition}")
     return fig
 
 

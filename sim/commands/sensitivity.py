@@ -46,7 +46,7 @@ def main(args) -> int:
     out = args.out or Path("results") / f"sensitivity_{Path(args.scenario).stem}_{args.method}"
     result = analysis.sensitivity(args.scenario, args.vary, args.method, args.outcome, args.samples,
                                   args.replicates, args.seed, args.steps, out, args.workers, args.scheduler,
-                                  args.force, overrides(args), progress=None)
+                                  args.force, overrides(args), progress=args.progress)
     print_notes(result.sweep)
     manifest = result.sweep.manifest
     print(f"{result.method} indices of {result.outcome} in {manifest['scenario']}: {manifest['n_variations']} "

@@ -27,6 +27,7 @@ Examples:
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from sim import sweeps as sweeping
@@ -64,6 +65,8 @@ def add_run_options(parser, replicates: int):
     where.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)")
     where.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="a running dask scheduler, e.g. tcp://127.0.0.1:8786 (see README)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar: runs done, runs/s, time left (default: on a terminal only)")
 
 
 def main(args) -> int:
@@ -73,7 +76,7 @@ def main(args) -> int:
     print(f"Sweep of {plan.scenario.name}: {len(plan.design)} parameter sets ({plan.sampler}) x "
           f"{plan.replicates} replicate(s) = {plan.n_runs:,} runs of {plan.steps} steps, seed {plan.seed}; "
           f"{plan.n_chunks} chunk file(s) of up to {plan.chunk_runs} runs; {where}")
-    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=None)
+    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=args.progress)
     print_notes(result)
     print_report(result)
     return 0
@@ -94,7 +97,9 @@ def print_notes(result) -> None:
 def print_report(result) -> None:
     report = result.report
     rate = report["runs_computed"] / report["seconds"] if report["seconds"] > 0 else 0
-    print(f"{report['runs_computed']:,} runs in {report['seconds']:.1f} s ({rate:,.0f} runs/s); "
+    done = (f"{report['runs_computed']:,} runs in {report['seconds']:.1f} s ({rate:,.0f} runs/s)"
+            if report["runs_computed"] else "nothing to compute")
+    print(f"{done}; "
           f"wrote {result.path}/: runs/ ({result.manifest['n_chunks']} chunk files), samples.parquet, "
           "summary.parquet, summary.csv, manifest.json\n")
     print("Outcome means across parameter sets (min / median / max):")
