@@ -422,7 +422,7 @@ class SweepResult:
 
 def read_runs(path: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of a sweep directory's chunk files, in run order."""
-    files = sorted((Path(path) / RUNS_DIR).glob("chunk-*.parquet"))
+    files = sorted((Path(path) / RUNS_DIR).glob("chunk-*.parquet"), key=lambda f: int(f.stem.split("-")[1]))
     return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
 
 
