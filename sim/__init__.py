@@ -8,6 +8,13 @@ Start here::
     result.final                      # per-state alignment, hedging, leading partner, forced_us
     sim.explain("baseline_2020", state="Vietnam")
     sim.list_scenarios()
+
+Experiments (docs/experiments.md)::
+
+    sim.sweep("baseline_2020", vary=["world.us_commitment=0.5:1.5"], samples=100, out="results/sweep")
+    sim.compare(["baseline_2020", "us_retrenchment"])
+    sim.sensitivity("baseline_2020", vary=[...], outcome="asean_US")
+    sim.discover("results/sweep", "led_CN >= 6")
 """
 
 __version__ = "0.1.0"
@@ -15,5 +22,10 @@ __version__ = "0.1.0"
 from sim.api import RunResult, explain, run, save  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.scenario import Scenario, list_scenarios, load  # noqa: E402
+from sim.comparison import compare  # noqa: E402
+from sim.discovery import discover  # noqa: E402
+from sim.sensitivity_analysis import sensitivity  # noqa: E402
+from sim.sweeps import load_sweep, sweep  # noqa: E402
 
-__all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__"]
+__all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
+           "sweep", "load_sweep", "compare", "sensitivity", "discover"]

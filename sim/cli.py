@@ -10,9 +10,9 @@ import importlib
 import sys
 
 from sim import __version__
-from sim.errors import InputError
+from sim.errors import InputError, OutputError
 
-COMMANDS = ("list", "run", "explain", "params", "bench", "ui")
+COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "ui", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args) or 0
-    except InputError as exc:
+    except (InputError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

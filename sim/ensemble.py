@@ -156,13 +156,19 @@ def chunk_size(n_states: int, n_partners: int, steps: int, memory_mb: float, rec
 def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list[dict] | None = None,
                     replicates: int = 1, steps: int | None = None, seed: int | None = None,
                     memory_mb: float = DEFAULT_MEMORY_MB, record: str = "outcomes", with_terms: bool = True,
-                    chunk_runs: int | None = None, progress: bool = False) -> Iterator:
+                    chunk_runs: int | None = None, progress: bool = False, runs: range | None = None,
+                    common_random_numbers: bool = False) -> Iterator:
     """Run ``replicates`` runs of each of the K ``variations`` of ``scenario``, chunk by chunk.
 
     Global run ``k`` is replicate ``k % replicates`` of variation ``k // replicates``
     and uses random streams ``(seed, k)``, so its result does not depend on the
     chunk size. The chunk size is the number of runs that fit in ``memory_mb``
     (`chunk_size`), or ``chunk_runs`` if given.
+
+    ``runs`` restricts the job to a range of global runs (a sweep's chunk file).
+    With ``common_random_numbers`` run ``k`` draws from stream ``(seed, k % replicates)``
+    instead: replicate r of every variation sees the same noise and crises, so
+    differences between variations are paired (less noise in sensitivity indices).
 
     Yields, per chunk, with ``record="outcomes"`` (default) the
     `sim.outcomes.run_outcomes` frame indexed by global run (so
@@ -180,24 +186,30 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
         raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
             if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
-    return _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress)
+    n_runs = len(variations) * replicates
+    runs = range(n_runs) if runs is None else runs
+    if not (isinstance(runs, range) and runs.step == 1 and 0 <= runs.start <= runs.stop <= n_runs):
+        raise InputError("", "runs", runs, f"a range of global runs within 0..{n_runs}")
+    return _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress, runs,
+                   common_random_numbers)
 
 
-def _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress) -> Iterator:
+def _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress, job,
+            common_random_numbers) -> Iterator:
     """The generator behind `simulate_chunks` (which checks its options before the first chunk)."""
     from tqdm.auto import tqdm
 
-    n_runs = len(variations) * replicates
-    with tqdm(total=n_runs, unit="run", disable=not progress) as bar:
-        for start in range(0, n_runs, size):
-            runs = np.arange(start, min(start + size, n_runs))
+    with tqdm(total=len(job), unit="run", disable=not progress) as bar:
+        for start in range(job.start, job.stop, size):
+            runs = np.arange(start, min(start + size, job.stop))
+            streams = runs % replicates if common_random_numbers else runs
             inputs = Inputs.build(scenario, [variations[k // replicates] for k in runs])
             if record == "outcomes":
-                frame = simulate_outcomes(inputs, scenario.events, steps, seed, runs)
+                frame = simulate_outcomes(inputs, scenario.events, steps, seed, streams)
                 frame.index = pd.Index(runs, name="run")
                 yield frame
             else:
-                yield runs, simulate(inputs, scenario.events, steps, seed, runs, with_terms)
+                yield runs, simulate(inputs, scenario.events, steps, seed, streams, with_terms)
             bar.update(len(runs))
 
 

@@ -20,3 +20,10 @@ class InputError(ValueError):
         place = f"{where}: " if where else ""
         shown = "" if value is None else f" = {_show(value)}"
         super().__init__(f"{place}{key}{shown}: expected {expected}")
+
+
+class OutputError(RuntimeError):
+    """Results could not be written or resumed: a full disk, an unwritable or locked directory,
+    a directory that holds a different sweep. One line, exit code 2, like `InputError`;
+    whatever was finished before is kept.
+    """
