@@ -12,7 +12,7 @@ import sys
 from sim import __version__
 from sim.errors import InputError
 
-COMMANDS = ("list", "run", "explain", "params", "bench")
+COMMANDS = ("list", "run", "explain", "params", "bench", "calibrate", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:
