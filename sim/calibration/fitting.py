@@ -20,7 +20,7 @@ import pandas as pd
 from sim import parameters
 from sim.calibration import objective as fitting
 from sim.calibration import targets as targets_mod
-from sim.calibration.answers import REPLICATES, Answers, survey_scenario
+from sim.calibration.questions import REPLICATES, Answers, survey_scenario
 from sim.errors import InputError
 
 BOOTSTRAP = 30
@@ -66,7 +66,7 @@ class CalibrationResult:
 
 def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap: int = BOOTSTRAP,
               starts: int = STARTS, replicates: int = REPLICATES, seed: int = 0, profile: bool = True,
-              progress: bool = False) -> CalibrationResult:
+              anchor_weight: float = 1.0, overrides: dict | None = None, progress: bool = False) -> CalibrationResult:
     """Fit ``free`` (default: the shared weights, rationality and the unsourced
     partner reliabilities, `sim.calibration.objective.DEFAULT_FREE`) to the survey
     targets of ``year`` in ``targets`` (default: sim/data/survey_targets.csv).
@@ -75,12 +75,15 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
     of optimizer starts (the anchor plus the best screened points);
     ``replicates`` model runs per parameter set; ``seed`` seeds the screen and
     the bootstrap draws (the model's own streams come from the scenario's seed);
-    ``profile`` refits with each parameter halved and doubled (`profile_fits`).
+    ``profile`` refits with each parameter halved and doubled (`profile_fits`);
+    ``anchor_weight`` scales the anchor term (0: plain least squares);
+    ``overrides`` holds other parameters at given values in every run.
     """
     began = time.perf_counter()
     _check_counts(bootstrap=(bootstrap, 0), starts=(starts, 1), replicates=(replicates, 1), year=(year, 0))
-    problem = fitting.Problem(survey_scenario(year), targets_mod.load(targets, year),
-                              fitting.free_parameters(free), replicates)
+    scenario = survey_scenario(year).with_overrides(overrides or {})
+    problem = fitting.Problem(scenario, targets_mod.load(targets, year), fitting.free_parameters(free), replicates,
+                              anchor_weight)
     survey = fitting.survey_values(problem)
     best, start_table = _multistart(problem, survey, starts, seed, progress)
     boot_z = _bootstrap(problem, best.x, bootstrap, seed, progress)
@@ -90,7 +93,7 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
         boot_z=boot_z, sensitivity=_sensitivity(problem, best.x, result),
         profile=profile_fits(problem, best.x, progress) if profile else pd.DataFrame(),
         seconds=time.perf_counter() - began,
-        command=_command(year, free),
+        command=_command(year, free, overrides),
     )
 
 
@@ -163,11 +166,11 @@ def _sensitivity(problem, z_best, result: Answers) -> np.ndarray:
     return moved - base[:, None]
 
 
-def _command(year: int, free) -> str:
+def _command(year: int, free, overrides) -> str:
     command = f"run.py calibrate --year {year}"
     if free is not None and tuple(free) != fitting.DEFAULT_FREE:
         command += " --free " + ",".join(free)
-    return command
+    return command + "".join(f" --set {key}={value}" for key, value in (overrides or {}).items())
 
 
 def write_defaults(result: CalibrationResult, path=None, digits: int = 3):

@@ -42,7 +42,7 @@ from scipy.stats import qmc
 
 from sim import parameters
 from sim.calibration import targets as targets_mod
-from sim.calibration.answers import REPLICATES, Answers, answers
+from sim.calibration.questions import REPLICATES, Answers, answers
 from sim.errors import InputError
 from sim.scenario import Scenario
 

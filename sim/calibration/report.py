@@ -15,6 +15,11 @@ QUESTION_LABELS = {
 }
 
 
+def markdown_table(frame: pd.DataFrame, **options) -> str:
+    """``frame.to_markdown`` with missing values left blank (not "nan")."""
+    return frame.astype(object).where(frame.notna(), None).to_markdown(missingval="", **options)
+
+
 def targets_table(result: CalibrationResult) -> pd.DataFrame:
     """One row per answered target: survey and model values (%), error in pp, and for
     ranking facts the model's rank of the option among the third-party options."""
@@ -70,6 +75,15 @@ def sensitivity_table(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(result.sensitivity, index=labels, columns=[p.key for p in result.free])
 
 
+def profile_table(result: CalibrationResult) -> pd.DataFrame:
+    """parameter x factor: whether every target is still met (`sim.calibration.fitting.profile_fits`)."""
+    if result.profile.empty:
+        return pd.DataFrame()
+    table = result.profile.pivot(index="parameter", columns="factor", values="targets_met")
+    table.columns = [f"{f:g}x met" for f in table.columns]
+    return table.loc[[p.key for p in result.free]].replace({True: "yes", False: "no"})
+
+
 def correlation(result: CalibrationResult) -> pd.DataFrame:
     """Correlation of the parameters (optimizer coordinates) across bootstrap fits."""
     keys = [p.key for p in result.free]
@@ -104,6 +118,7 @@ def to_json(result: CalibrationResult) -> dict:
         "bootstrap": len(result.boot_z),
         "weakly_identified": [list(pair) for pair in weakly_identified(result)],
         "not_answered": not_answered_table(result).to_dict("records"),
+        "profile": result.profile.to_dict("records"),
         "replicates": result.problem.replicates,
         "seconds": round(result.seconds, 1),
     }
@@ -139,7 +154,7 @@ def _profile_phrase(result: CalibrationResult, key: str) -> str:
     if all(met.values()):
         return "; not pinned by the survey alone: at " + " or ".join(met) + " the rest refits to every target"
     failing = [f for f, ok in met.items() if not ok]
-    return "; at " + " or ".join(failing) + " no refit of the rest meets every target"
+    return "; at " + " or ".join(failing) + " the refit of the rest (from the fit) missed a target"
 
 
 def summary_text(result: CalibrationResult) -> str:
@@ -151,16 +166,20 @@ def summary_text(result: CalibrationResult) -> str:
     columns = ["year", "question", "option", "survey", "model", "error_pp"]
     if "model_rank" in shown:
         columns += ["fact", "model_rank"]
+        shown[["fact", "model_rank"]] = shown[["fact", "model_rank"]].fillna("")
     lines = [f"Calibration to the ISEAS {result.year} survey, asked of {result.problem.scenario.name} "
              f"({result.problem.replicates} replicates per parameter set, {len(result.boot_z)} bootstrap fits, "
              f"{result.seconds:.0f} s)", "", "Targets (percent; error = model - survey, pp):",
-             format_table(shown[columns].fillna(""), digits=1).replace(" nan", "    "), ""]
+             format_table(shown[columns], digits=1), ""]
     params = parameters_table(result)
     lines += ["Fitted parameters (90% bootstrap interval; moved = distance from the anchor in factors of 2):",
               format_table(params.set_index("parameter"), digits=3), ""]
     loss = result.loss
     lines.append(f"Loss {loss['total']:.3f} = data {loss['data']:.3f} + ranking {loss['ranking']:.3f} "
                  f"+ anchor {loss['anchor']:.3f} (ranking margin {RANK_MARGIN_PP:g} pp)")
+    if not result.profile.empty:
+        lines += ["", "Identifiability: one parameter halved or doubled, the rest refitted; are all targets still met?",
+                  format_table(profile_table(result))]
     weak = weakly_identified(result)
     if weak:
         lines += ["", f"Weakly identified (|r| > {WEAK} across bootstrap fits):"]
@@ -181,12 +200,14 @@ def markdown(result: CalibrationResult) -> str:
              f"Asked of `{result.problem.scenario.name}`; {result.problem.replicates} replicates per parameter set "
              f"(common random numbers); {len(result.boot_z)} bootstrap fits; {result.seconds:.0f} s. "
              f"Command: `{result.command}`.", "", "## Targets", "",
-             table.drop(columns=["kind"]).fillna("").to_markdown(index=False), "",
+             markdown_table(table.drop(columns=["kind"]), index=False), "",
              f"Loss {loss['total']:.3f} = data {loss['data']:.3f} + ranking {loss['ranking']:.3f} + "
              f"anchor {loss['anchor']:.3f}.", "", "## Fitted parameters (90% bootstrap intervals)", "",
              params.to_markdown(index=False, floatfmt=".3g"), "",
              "## Sensitivity: pp change of each share target per +10% of each parameter", "",
              sensitivity_table(result).T.to_markdown(floatfmt=".2f"), "",
+             "## Identifiability: one parameter halved or doubled, the others refitted", "",
+             (result.profile.to_markdown(index=False, floatfmt=".3g") if not result.profile.empty else "(skipped)"), "",
              "## Correlation of parameters across bootstrap fits", "",
              correlation(result).to_markdown(floatfmt=".2f"), "", "## Not answered", "",
              not_answered_table(result).to_markdown(index=False)]
@@ -237,14 +258,24 @@ def _parameter_panel(ax, result):
     params = parameters_table(result)
     y = np.arange(len(params))[::-1]
     ratio = params["value"] / params["anchor"]
+    for row, (key, level) in zip(y, zip(params["parameter"], ratio)):
+        met = result.profile[(result.profile["parameter"] == key) & result.profile["targets_met"]]
+        if len(met):
+            span = [level * min(met["factor"].min(), 1.0), level * max(met["factor"].max(), 1.0)]
+            ax.plot(span, [row, row], color="#cccccc", lw=6, solid_capstyle="butt", zorder=0)
     lo, hi = params["lo"] / params["anchor"], params["hi"] / params["anchor"]
     err = np.vstack([np.clip(ratio - lo, 0, None), np.clip(hi - ratio, 0, None)]) if lo.notna().all() else None
-    ax.errorbar(ratio, y, xerr=err, fmt="o", color="#35608d", capsize=3)
+    ax.errorbar(ratio, y, xerr=err, fmt="o", color="#35608d", capsize=3, label="fit, 90% bootstrap interval")
+    ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
     ax.axvline(1.0, color="#999999", lw=1, ls="--")
     ax.set_xscale("log")
+    ticks = [0.25, 0.5, 1, 2, 4]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlim(0.2, 5)
     ax.set_yticks(y, [f"{k}  {v:.3g}" for k, v in zip(params["parameter"], params["value"])], fontsize=8)
-    ax.set_xlabel("fitted / anchor (90% bootstrap interval)")
+    ax.set_xlabel("fitted / anchor (pre-calibration judgement)")
     ax.set_title("Fitted parameters")
+    ax.legend(fontsize=7, loc="lower right")
 
 
 def save(result: CalibrationResult, out) -> dict:

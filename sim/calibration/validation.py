@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim import parameters
 from sim.calibration import targets as targets_mod
-from sim.calibration.answers import REPLICATES, SURVEY_SCENARIOS, answers
+from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
 from sim.equations import TERMS
 from sim.scenario import load
 
@@ -188,15 +188,17 @@ class Validation:
 
     def markdown(self) -> str:
         """The generated part of docs/validation.md."""
+        from sim.calibration.report import markdown_table
+
         states = self.states.copy()
         states.columns = [c.replace("_", " ") for c in states.columns]
         return "\n".join([
             "### Survey figures against the model, 2020 (fitted) and 2021-2024 (out of sample)", "",
-            self.levels.drop(columns=["respondents"]).fillna("").to_markdown(index=False), "",
+            markdown_table(self.levels.drop(columns=["respondents"]), index=False), "",
             "### Direction of each change", "",
             self.changes.to_markdown(index=False), "",
             "### Trust: survey figures and the model's reliability (an input)", "",
-            self.trust.fillna("").to_markdown(index=False), "",
+            markdown_table(self.trust, index=False), "",
             "### 2024 with one group of events left out", "",
             self.ablations.to_markdown(index=False), "",
             "### Per state: baseline_2020 forced choice, structural data, and U[US] - U[CN] by term", "",

@@ -19,6 +19,7 @@ Examples:
   run.py calibrate --json --no-files
   run.py calibrate --free model.rationality,weights.security,world.rivalry --bootstrap 10
   run.py calibrate --targets my_targets.csv --year 2021
+  run.py calibrate --set world.rivalry=0.8 --bootstrap 0
   run.py calibrate --write-defaults      # store the fit in sim/data/parameters.csv
 """
 
@@ -27,9 +28,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.calibration import fitting, report
-from sim.calibration.answers import REPLICATES
+from sim.calibration.questions import REPLICATES
 from sim.calibration.objective import DEFAULT_FREE
-from sim.commands.common import print_json, whole_number
+from sim.commands.common import overrides, print_json, whole_number
 
 HELP = "fit weights and rationality to the ISEAS survey; print the fit report (table, Markdown, PNG)"
 
@@ -47,6 +48,8 @@ def add_arguments(parser):
                         help=f"optimizer starts (default {fitting.STARTS})")
     parser.add_argument("--replicates", default=str(REPLICATES), metavar="R",
                         help=f"model runs per parameter set (default {REPLICATES})")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                        help="hold another parameter at a value in every run (repeatable)")
     parser.add_argument("--no-profile", action="store_true", help="skip the halve/double identifiability refits")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="where to write the report (default: results/calibration_YEAR)")
@@ -63,7 +66,7 @@ def main(args) -> int:
     result = fitting.calibrate(
         targets=args.targets, year=year, free=free, bootstrap=whole_number("--bootstrap", args.bootstrap, 0),
         starts=whole_number("--starts", args.starts, 1), replicates=whole_number("--replicates", args.replicates, 1),
-        profile=not args.no_profile, progress=not args.json)
+        profile=not args.no_profile, overrides=overrides(args), progress=not args.json)
     files = {} if args.no_files else report.save(result, args.out or Path("results") / f"calibration_{year}")
     if args.write_defaults:
         files["parameters"] = fitting.write_defaults(result)

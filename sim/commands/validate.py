@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 
 from sim.calibration import validation
-from sim.calibration.answers import REPLICATES
+from sim.calibration.questions import REPLICATES
 from sim.commands.common import format_table, print_json, whole_number
 
 HELP = "compare the model with later survey years (out of sample) and per-state structural data"
@@ -64,7 +64,7 @@ def main(args) -> int:
         print_json(report.to_json() | {"files": {k: str(v) for k, v in files.items()}})
         return 0
     print("Survey figures against the model (2020 fitted; 2021-2024 out of sample):")
-    print(format_table(report.levels.drop(columns=["respondents"]).fillna(""), digits=1))
+    print(format_table(report.levels.drop(columns=["respondents"]), digits=1))
     print("\nDirection of each change (flat: within the survey's 95% sampling error of a difference):")
     print(format_table(report.changes, digits=1))
     print("\n2024 with one group of events left out:")
