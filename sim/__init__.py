@@ -8,12 +8,17 @@ Start here::
     result.final                      # per-state alignment, hedging, leading partner, forced_us
     sim.explain("baseline_2020", state="Vietnam")
     sim.list_scenarios()
+    sim.calibrate(year=2020)          # fit the weights to the ISEAS survey (docs/validation.md)
+    sim.validate()                    # later survey years, out of sample
 """
 
 __version__ = "0.1.0"
 
 from sim.api import RunResult, explain, run, save  # noqa: E402
+from sim.calibration import calibrate  # noqa: E402
+from sim.calibration.validation import validate  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.scenario import Scenario, list_scenarios, load  # noqa: E402
 
-__all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__"]
+__all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "calibrate",
+           "validate", "__version__"]

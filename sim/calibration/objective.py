@@ -37,8 +37,6 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
-from scipy.stats import qmc
 
 from sim import parameters
 from sim.calibration import targets as targets_mod
@@ -206,6 +204,8 @@ class Objective:
 
 def minimise(problem: Problem, z0: np.ndarray, survey: np.ndarray, block: int = 0, max_nfev: int = 60):
     """One bounded least-squares fit from ``z0``; returns scipy's OptimizeResult."""
+    from scipy.optimize import least_squares  # scipy loads only when a fit runs
+
     objective = Objective(problem, survey, block)
     low, high = np.array([p.z_bounds for p in problem.free]).T
     z0 = np.clip(z0, low, high)
@@ -215,6 +215,8 @@ def minimise(problem: Problem, z0: np.ndarray, survey: np.ndarray, block: int = 
 
 def screen(problem: Problem, n_points: int, survey: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Latin hypercube points around the anchor and their losses, best first."""
+    from scipy.stats import qmc
+
     bounds = np.array([p.screen_bounds() for p in problem.free])
     unit = qmc.LatinHypercube(d=len(problem.free), seed=seed).random(n_points)
     Z = qmc.scale(unit, bounds[:, 0], bounds[:, 1]) if n_points else np.zeros((0, len(problem.free)))

@@ -33,7 +33,7 @@ def targets_table(result: CalibrationResult) -> pd.DataFrame:
         entry = {"year": row.year, "question": row.question, "option": row.option, "kind": row.kind,
                  "survey": None, "model": round(model, 2), "error_pp": None, "fact": "", "met": None}
         if row.kind == "share":
-            entry |= {"survey": row.percent, "error_pp": round(model - row.percent, 2)}
+            entry |= {"survey": row.percent, "error_pp": round(model - row.percent, 2) + 0.0}
             entry["met"] = bool(abs(model - row.percent) <= 3.0)
         else:
             rank = order.index(result.answers.options.index(row.code)) + 1
