@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim import parameters
-from sim.calibration import objective as fitting
+from sim.calibration import objective
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
 from sim.errors import InputError
@@ -36,7 +36,7 @@ MET_PP = 3.0  # the issue's tolerance for a share target
 class CalibrationResult:
     """What a fit produced; tables come from the methods (see `sim.calibration.report`)."""
 
-    problem: fitting.Problem
+    problem: objective.Problem
     year: int
     z: np.ndarray  # best fit, optimizer coordinates
     residual: np.ndarray
@@ -49,7 +49,7 @@ class CalibrationResult:
     command: str
 
     @property
-    def free(self) -> list[fitting.FreeParameter]:
+    def free(self) -> list[objective.FreeParameter]:
         return self.problem.free
 
     @property
@@ -58,10 +58,31 @@ class CalibrationResult:
 
     @property
     def loss(self) -> dict[str, float]:
-        return fitting.loss_terms(self.problem, self.residual)
+        return objective.loss_terms(self.problem, self.residual)
 
     def boot_values(self) -> np.ndarray:
         return np.stack([p.value(self.boot_z[:, j]) for j, p in enumerate(self.free)], 1)
+
+    # The report's tables, for notebooks (`sim.calibration.report`).
+    def targets_table(self) -> pd.DataFrame:
+        from sim.calibration import report
+
+        return report.targets_table(self)
+
+    def parameters_table(self) -> pd.DataFrame:
+        from sim.calibration import report
+
+        return report.parameters_table(self)
+
+    def correlation(self) -> pd.DataFrame:
+        from sim.calibration import report
+
+        return report.correlation(self)
+
+    def to_json(self) -> dict:
+        from sim.calibration import report
+
+        return report.to_json(self)
 
 
 def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap: int = BOOTSTRAP,
@@ -82,9 +103,9 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
     began = time.perf_counter()
     _check_counts(bootstrap=(bootstrap, 0), starts=(starts, 1), replicates=(replicates, 1), year=(year, 0))
     scenario = survey_scenario(year).with_overrides(overrides or {})
-    problem = fitting.Problem(scenario, targets_mod.load(targets, year), fitting.free_parameters(free), replicates,
+    problem = objective.Problem(scenario, targets_mod.load(targets, year), objective.free_parameters(free), replicates,
                               anchor_weight)
-    survey = fitting.survey_values(problem)
+    survey = objective.survey_values(problem)
     best, start_table = _multistart(problem, survey, starts, seed, progress)
     boot_z = _bootstrap(problem, best.x, bootstrap, seed, progress)
     result = problem.evaluate(best.x)
@@ -107,9 +128,9 @@ def _multistart(problem, survey, starts, seed, progress):
     """Least squares from the anchor and the best ``starts - 1`` screened points."""
     from tqdm.auto import tqdm
 
-    screened, _ = fitting.screen(problem, SCREEN if starts > 1 else 0, survey, seed)
+    screened, _ = objective.screen(problem, SCREEN if starts > 1 else 0, survey, seed)
     points = [problem.anchor_z(), *screened[: starts - 1]]
-    fits = [fitting.minimise(problem, z0, survey) for z0 in tqdm(points, desc="starts", disable=not progress)]
+    fits = [objective.minimise(problem, z0, survey) for z0 in tqdm(points, desc="starts", disable=not progress)]
     table = pd.DataFrame([{"start": k, "loss": float((f.fun ** 2).sum()), "evaluations": f.nfev,
                            **{p.key: float(p.value(z)) for p, z in zip(problem.free, f.x)}}
                           for k, f in enumerate(fits)])
@@ -123,11 +144,11 @@ def _bootstrap(problem, z_best, count, seed, progress) -> np.ndarray:
     fits = []
     for b in tqdm(range(count), desc="bootstrap", disable=not progress):
         rng = np.random.default_rng([seed, b])
-        fits.append(fitting.minimise(problem, z_best, fitting.resampled_survey(problem, rng), block=b + 1).x)
+        fits.append(objective.minimise(problem, z_best, objective.resampled_survey(problem, rng), block=b + 1).x)
     return np.array(fits).reshape(count, len(problem.free))
 
 
-def profile_fits(problem: fitting.Problem, z_best: np.ndarray, progress: bool = False,
+def profile_fits(problem: objective.Problem, z_best: np.ndarray, progress: bool = False,
                  factors=PROFILE_FACTORS) -> pd.DataFrame:
     """Identifiability: fix one parameter at ``factor`` times its fitted value, refit the others,
     and see whether every target is still met (shares within 3 pp, ranking facts held).
@@ -137,7 +158,7 @@ def profile_fits(problem: fitting.Problem, z_best: np.ndarray, progress: bool = 
     """
     from tqdm.auto import tqdm
 
-    survey = fitting.survey_values(problem)
+    survey = objective.survey_values(problem)
     rows = []
     jobs = [(j, f) for j in range(len(problem.free)) for f in factors]
     for j, factor in tqdm(jobs, desc="profile", disable=not progress):
@@ -145,10 +166,10 @@ def profile_fits(problem: fitting.Problem, z_best: np.ndarray, progress: bool = 
         value = float(np.clip(held.value(z_best[j]) * factor, held.lo, held.hi))
         others = [p for k, p in enumerate(problem.free) if k != j]
         sub = replace(problem, free=others, fixed=problem.fixed | {held.key: value})
-        fitted = fitting.minimise(sub, np.delete(z_best, j), survey)
+        fitted = objective.minimise(sub, np.delete(z_best, j), survey)
         result = sub.evaluate(fitted.x)
-        errors = np.abs(fitting.data_residuals(sub, result, survey)[0])
-        gaps = fitting.rank_gaps(sub, result)[0]
+        errors = np.abs(objective.data_residuals(sub, result, survey)[0])
+        gaps = objective.rank_gaps(sub, result)[0]
         rows.append({"parameter": held.key, "factor": factor, "value": value,
                      "worst_error_pp": float(errors.max()) if len(errors) else 0.0,
                      "smallest_rank_gap_pp": float(gaps.min()) if len(gaps) else np.nan,
@@ -168,7 +189,7 @@ def _sensitivity(problem, z_best, result: Answers) -> np.ndarray:
 
 def _command(year: int, free, overrides) -> str:
     command = f"run.py calibrate --year {year}"
-    if free is not None and tuple(free) != fitting.DEFAULT_FREE:
+    if free is not None and tuple(free) != objective.DEFAULT_FREE:
         command += " --free " + ",".join(free)
     return command + "".join(f" --set {key}={value}" for key, value in (overrides or {}).items())
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import targets as targets_mod
-from sim.calibration.fitting import INTERVAL, WEAK, CalibrationResult
-from sim.calibration.objective import RANK_MARGIN_PP
+from sim.calibration.fitting import INTERVAL, MET_PP, WEAK, CalibrationResult
+from sim.calibration.objective import RANK_MARGIN_PP, rank_gaps
 
 QUESTION_LABELS = {
     targets_mod.FORCED: "forced choice US or China",
@@ -24,8 +24,8 @@ def targets_table(result: CalibrationResult) -> pd.DataFrame:
     """One row per answered target: survey and model values (%), error in pp, and for
     ranking facts the model's rank of the option among the third-party options."""
     rows = []
-    third = result.answers.third_party[0] * 100
-    order = list(np.argsort(-third))
+    order = list(np.argsort(-result.answers.third_party[0]))
+    gaps = dict(zip(result.problem.ranks.index, rank_gaps(result.problem, result.answers)[0]))
     for row in result.problem.targets.itertuples():
         if row.kind == "not answered":
             continue
@@ -34,21 +34,14 @@ def targets_table(result: CalibrationResult) -> pd.DataFrame:
                  "survey": None, "model": round(model, 2), "error_pp": None, "fact": "", "met": None}
         if row.kind == "share":
             entry |= {"survey": row.percent, "error_pp": round(model - row.percent, 2) + 0.0}
-            entry["met"] = bool(abs(model - row.percent) <= 3.0)
+            entry["met"] = bool(abs(model - row.percent) <= MET_PP)
         else:
             rank = order.index(result.answers.options.index(row.code)) + 1
-            gap = _rank_gap(result, row.code, row.rank)
+            gap = float(gaps[row.Index])
             entry |= {"fact": f"{row.rank} preferred", "model_rank": f"{rank} of {len(order)}",
                       "gap_pp": round(gap, 2), "met": bool(gap > 0)}
         rows.append(entry)
     return pd.DataFrame(rows)
-
-
-def _rank_gap(result: CalibrationResult, code: str, rank: str) -> float:
-    shares = result.answers.third_party[0] * 100
-    index = result.answers.options.index(code)
-    others = np.delete(shares, index)
-    return shares[index] - others.max() if rank == "most" else others.min() - shares[index]
 
 
 def not_answered_table(result: CalibrationResult) -> pd.DataFrame:
