@@ -262,13 +262,14 @@ def _parameter_panel(ax, result):
     ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
     ax.axvline(1.0, color="#999999", lw=1, ls="--")
     ax.set_xscale("log")
+    ax.minorticks_off()
     ticks = [0.25, 0.5, 1, 2, 4]
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.set_xlim(0.2, 5)
     ax.set_yticks(y, [f"{k}  {v:.3g}" for k, v in zip(params["parameter"], params["value"])], fontsize=8)
     ax.set_xlabel("fitted / anchor (pre-calibration judgement)")
     ax.set_title("Fitted parameters")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 
 
 def save(result: CalibrationResult, out) -> dict:
