@@ -15,11 +15,18 @@ Experiments (docs/experiments.md)::
     sim.compare(["baseline_2020", "us_retrenchment"])
     sim.sensitivity("baseline_2020", vary=[...], outcome="asean_US")
     sim.discover("results/sweep", "led_CN >= 6")
+
+Calibration (docs/validation.md)::
+
+    sim.calibrate(year=2020)          # fit the weights to the ISEAS survey (docs/validation.md)
+    sim.validate()                    # later survey years, out of sample
 """
 
 __version__ = "0.1.0"
 
 from sim.api import RunResult, explain, run, save  # noqa: E402
+from sim.calibration import calibrate  # noqa: E402
+from sim.calibration.validation import validate  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.scenario import Scenario, list_scenarios, load  # noqa: E402
 from sim.comparison import compare  # noqa: E402
@@ -28,4 +35,4 @@ from sim.sensitivity_analysis import sensitivity  # noqa: E402
 from sim.sweeps import load_sweep, sweep  # noqa: E402
 
 __all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
-           "sweep", "load_sweep", "compare", "sensitivity", "discover"]
+           "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate"]

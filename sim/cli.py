@@ -12,7 +12,8 @@ import sys
 from sim import __version__
 from sim.errors import InputError, OutputError
 
-COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "ui", "bench")
+COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "calibrate",
+            "validate", "ui", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

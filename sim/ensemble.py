@@ -10,6 +10,8 @@ Three ways in, from the smallest to the largest jobs:
 - `simulate(inputs, ...)`: one batch, the full `Trajectory` (every step).
 - `simulate_outcomes(inputs, ...)`: one batch, only the per-run outcomes
   table (`sim.outcomes.run_outcomes`), recording just what it needs.
+- `simulate_final(inputs, ...)`: one batch, only the last step with its
+  utility terms (what the survey questions read, `sim.calibration`).
 - `simulate_chunks(scenario, variations, replicates, memory_mb=...)`: any
   number of runs, chunk by chunk, the chunk size chosen from a memory budget;
   yields each chunk's outcomes (or trajectories). `write_outcomes` streams the
@@ -67,6 +69,17 @@ def simulate_outcomes(inputs: Inputs, events=(), steps: int = 40, seed: int = 0,
     record = OutcomeRecord(inputs, steps)
     _run(inputs, events, steps, seed, runs, record)
     return record.outcomes()
+
+
+def simulate_final(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, runs=None) -> Trajectory:
+    """The last step of every run (alignment and utility terms) as a one-step `Trajectory`.
+
+    What `Trajectory.forced_us` and `Trajectory.third_party` read, at about
+    1/40 of a full trajectory's memory: calibration evaluates thousands of runs.
+    """
+    record = OutcomeRecord(inputs, steps)
+    _run(inputs, events, steps, seed, runs, record)
+    return record.final
 
 
 def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:

@@ -94,11 +94,15 @@ def _parse_row(row) -> Spec:
                 source=row["source"], note=row["note"])
 
 
+def table_path():
+    """Where the parameter table lives (inside the package)."""
+    return resources.files("sim") / "data" / "parameters.csv"
+
+
 @lru_cache(maxsize=1)
 def table() -> pd.DataFrame:
     """The parameter table as shipped with the package."""
-    path = resources.files("sim") / "data" / "parameters.csv"
-    with path.open(encoding="utf-8") as handle:
+    with table_path().open(encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
@@ -119,6 +123,12 @@ def partners() -> tuple[str, ...]:
     """The partners the table describes, in the order of PARTNER_NAMES."""
     listed = {k.split(".")[1] for k in specs() if k.startswith("partners.")}
     return tuple(p for p in PARTNER_NAMES if p in listed)
+
+
+def clear_cache() -> None:
+    """Forget the table read so far (after `sim.calibration.write_defaults` rewrote it)."""
+    for cached in (table, specs, states, partners):
+        cached.cache_clear()
 
 
 def spec(key: str, where: str = "") -> Spec:

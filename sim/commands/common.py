@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from sim.errors import InputError
 from sim.scenario import parse_assignment
 
 
@@ -44,3 +45,14 @@ def format_table(table: pd.DataFrame, percent_columns=(), digits=2) -> str:
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
     return shown.to_string()
+
+
+def whole_number(option: str, text, low: int) -> int:
+    """An option's value as a whole number of at least ``low``, or a one-line InputError."""
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        value = None
+    if value is None or value < low:
+        raise InputError("", option, text, f"a whole number of at least {low}")
+    return value

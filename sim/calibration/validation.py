@@ -1,0 +1,263 @@
+"""Out-of-sample checks and per-state answers (docs/validation.md is this module's output).
+
+- `levels()`: every survey figure the model answers for 2021-2024, asked of the
+  outlook scenarios (built from events, never from those years' survey figures),
+  next to the survey's value.
+- `changes()`: the direction of each year-to-year change the survey shows, and
+  whether the model moves the same way. A change counts as up or down only if
+  it exceeds the survey's 95% sampling error of a difference between two
+  years (binomial, the surveys' respondents); smaller changes are "flat", for
+  the survey and the model alike.
+- `trust_paths()`: trust ("will do the right thing") is an input; the model moves
+  only US trust (reliability times world.us_commitment). The table shows where
+  the model has a mechanism and where it holds trust fixed.
+- `state_answers()`: per-state forced choice of baseline_2020 next to the
+  structural data and the US-minus-China score, term by term.
+- `ablations()`: an outlook year with one group of its events left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from sim import parameters
+from sim.calibration import targets as targets_mod
+from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
+from sim.equations import TERMS
+from sim.scenario import load
+
+OUT_OF_SAMPLE = (2021, 2022, 2023, 2024)
+# Event groups left out one at a time: (label, scenario, events dropped: key suffixes).
+ABLATIONS = (("2024 without the Gaza-war grievance", "outlook_2024", ("history.US",)),
+             ("2024 without Japan's OSA", "outlook_2024", ("defense.JP", "JP.engagement_budget")))
+
+
+def levels(years=(2020, *OUT_OF_SAMPLE), targets=None, replicates: int = REPLICATES) -> pd.DataFrame:
+    """year, scenario, question, option, survey, model, error_pp for every answered share
+    target (ranking facts shown with the model's share) of the given years."""
+    table = targets_mod.read(targets)
+    rows = []
+    for year in years:
+        result = answers(SURVEY_SCENARIOS[year], replicates=replicates)
+        for row in table[(table["year"] == year) & (table["kind"] != "not answered")].itertuples():
+            model = float(result.share(row.code)[0] * 100)
+            rows.append({"year": year, "scenario": SURVEY_SCENARIOS[year], "question": row.question,
+                         "option": row.option, "survey": row.percent, "model": round(model, 1),
+                         "error_pp": round(model - row.percent, 1), "respondents": row.respondents})
+    return pd.DataFrame(rows)
+
+
+def direction(change: float, threshold: float) -> str:
+    """"up", "down" or "flat" (|change| within the threshold)."""
+    if abs(change) <= threshold:
+        return "flat"
+    return "up" if change > 0 else "down"
+
+
+def change_threshold(p1: float, n1: int, p2: float, n2: int) -> float:
+    """The survey's 95% sampling error of the difference of two shares (percent points)."""
+    a, b = p1 / 100, p2 / 100
+    return 196 * np.sqrt(a * (1 - a) / n1 + b * (1 - b) / n2)
+
+
+def changes(table: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive survey years of each (question, option) with a figure: the survey's and the
+    model's change, their directions, and whether they agree."""
+    rows = []
+    shown = table.dropna(subset=["survey"])
+    shown = shown[shown["question"].map(targets_mod.COMPLEMENT) != shown["option"].map(targets_mod.OPTION_CODES)]
+    for (question, option), group in shown.groupby(["question", "option"], sort=False):
+        group = group.sort_values("year")
+        for (_, a), (_, b) in zip(group.iterrows(), group.iloc[1:].iterrows()):
+            limit = change_threshold(a["survey"], a["respondents"], b["survey"], b["respondents"])
+            survey_change, model_change = b["survey"] - a["survey"], b["model"] - a["model"]
+            rows.append({"question": question, "option": option, "from": a["year"], "to": b["year"],
+                         "survey_change": round(survey_change, 1), "model_change": round(model_change, 1),
+                         "threshold_pp": round(limit, 1), "survey": direction(survey_change, limit),
+                         "model": direction(model_change, limit),
+                         "agrees": direction(survey_change, limit) == direction(model_change, limit)})
+    return pd.DataFrame(rows)
+
+
+def trust_paths(targets=None) -> pd.DataFrame:
+    """Survey trust figures next to the model's effective reliability of the same partner in that
+    year's world (reliability x us_commitment for the US; the input itself for others)."""
+    table = targets_mod.read(targets)
+    trust = table[table["question"].isin(["trust_do_right_thing", "trust_us_reported"])]
+    rows = []
+    for row in trust.itertuples():
+        code = targets_mod.OPTION_CODES.get(row.option)
+        model = _effective_reliability(row.year, code) if row.year in SURVEY_SCENARIOS else None
+        mechanism = ("world.us_commitment" if code == "US" else "none: held at its input")
+        rows.append({"year": row.year, "question": row.question, "partner": row.option, "survey": row.percent,
+                     "model_reliability": None if model is None else round(100 * model, 1), "mechanism": mechanism})
+    return pd.DataFrame(rows)
+
+
+def _effective_reliability(year: int, code: str) -> float:
+    """A partner's reliability after the year's events (US: scaled by us_commitment), as `sim.equations` does."""
+    scenario = load(SURVEY_SCENARIOS[year])
+    values = scenario.parameters()
+    for event in scenario.events:  # outlook events happen at step 1 and hold
+        values[event.key] = event.value if event.op == "set" else values[event.key] + event.value
+    reliability = values[f"partners.{code}.reliability"]
+    return reliability * (values["world.us_commitment"] if code == "US" else 1.0)
+
+
+def state_answers(replicates: int = REPLICATES) -> pd.DataFrame:
+    """Per state: forced_us of `run.py run baseline_2020 --json` (one replicate) and the mean over
+    ``replicates``, the structural data, and U[US] - U[CN] split into its weighted terms."""
+    from sim.api import run
+
+    single = run("baseline_2020").to_json()["states"]
+    many = run("baseline_2020", replicates=replicates).trajectory
+    us, cn = many.partners.index("US"), many.partners.index("CN")
+    gap = (many.terms[:, -1, :, us] - many.terms[:, -1, :, cn]).mean(0)  # [state, term]
+    facts = _country_facts()
+    values = parameters.defaults()
+    rows = []
+    for i, state in enumerate(many.states):
+        row = {"state": state, "forced_us_run_json": single[state]["forced_us"] * 100,
+               "forced_us_mean": many.forced_us()[:, -1, i].mean() * 100,
+               "us_treaty_ally": int(facts.get((state, "us_treaty_ally"), 0)),
+               "scs_claimant": int(facts.get((state, "scs_claimant"), 0)),
+               "exposure": values[f"states.{state}.exposure"],
+               "trade_share_CN": facts.get((state, "trade_share_CN")),
+               "trade_share_US": facts.get((state, "trade_share_US")),
+               "defense_US": values[f"states.{state}.defense.US"],
+               "history_US_minus_CN": values[f"states.{state}.history.US"] - values[f"states.{state}.history.CN"]}
+        row |= {f"gap_{term}": gap[i, k] for k, term in enumerate(TERMS)}
+        row["gap_total"] = gap[i].sum()
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("forced_us_mean", ascending=False).reset_index(drop=True)
+
+
+def _country_facts() -> dict:
+    """(state, indicator[_partner]) -> value from the copy of countries.csv in sim/data."""
+    path = resources.files("sim") / "data" / "countries.csv"
+    with path.open(encoding="utf-8") as handle:
+        table = pd.read_csv(handle)
+    facts = {}
+    for row in table.itertuples():
+        if row.indicator in ("us_treaty_ally", "scs_claimant"):
+            facts[(row.country, row.indicator)] = row.value
+        elif row.indicator == "trade_share" and row.partner in ("US", "CN"):
+            facts[(row.country, f"trade_share_{row.partner}")] = row.value
+    return facts
+
+
+def ablations(replicates: int = REPLICATES) -> pd.DataFrame:
+    """The forced choice and Japan's third-party share of an outlook year with one event group removed."""
+    rows = []
+    for label, name, suffixes in ABLATIONS:
+        full = load(name)
+        kept = tuple(e for e in full.events if not e.key.endswith(suffixes))
+        for variant, scenario in (("all events", full), (label, replace(full, events=kept))):
+            result = answers(scenario, replicates=replicates)
+            rows.append({"scenario": name, "variant": variant, "forced_us": round(100 * result.forced_us[0], 1),
+                         "third_party_JP": round(100 * result.share("JP")[0], 1)})
+    return pd.DataFrame(rows).drop_duplicates().reset_index(drop=True)
+
+
+def states_by_year(replicates: int = REPLICATES) -> pd.DataFrame:
+    """The model's per-state forced choice (percent US) in each survey world, 2020-2024."""
+    columns = {year: answers(name, replicates=replicates).table()["forced_us"] * 100
+               for year, name in SURVEY_SCENARIOS.items()}
+    return pd.DataFrame(columns).round(1)
+
+
+@dataclass
+class Validation:
+    """Every table of the validation report (`validate`)."""
+
+    levels: pd.DataFrame
+    changes: pd.DataFrame
+    trust: pd.DataFrame
+    states: pd.DataFrame
+    states_by_year: pd.DataFrame
+    ablations: pd.DataFrame
+
+    def to_json(self) -> dict:
+        return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
+                for name in ("levels", "changes", "trust", "states", "ablations")} | {
+            "states_by_year": self.states_by_year.to_dict()}
+
+    def markdown(self) -> str:
+        """The generated part of docs/validation.md."""
+        from sim.calibration.report import markdown_table
+
+        states = self.states.copy()
+        states.columns = [c.replace("_", " ") for c in states.columns]
+        return "\n".join([
+            "### Survey figures against the model, 2020 (fitted) and 2021-2024 (out of sample)", "",
+            markdown_table(self.levels.drop(columns=["respondents"]), index=False), "",
+            "### Direction of each change", "",
+            self.changes.to_markdown(index=False), "",
+            "### Trust: survey figures and the model's reliability (an input)", "",
+            markdown_table(self.trust, index=False), "",
+            "### 2024 with one group of events left out", "",
+            self.ablations.to_markdown(index=False), "",
+            "### Per state: baseline_2020 forced choice, structural data, and U[US] - U[CN] by term", "",
+            states.to_markdown(index=False, floatfmt=".3g"), "",
+            "### Per state: the model's forced choice (% US) in each year's world", "",
+            self.states_by_year.to_markdown(), "",
+        ])
+
+    def figure(self):
+        """Survey and model by year: the forced choice and Japan's third-party share."""
+        from sim.plots import plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        for ax, (question, option, title) in zip(axes, (
+                (targets_mod.FORCED, "US", "Forced choice: % choosing the US"),
+                (targets_mod.THIRD_PARTY, "Japan", "Preferred third partner: % Japan"))):
+            rows = self.levels[(self.levels["question"] == question) & (self.levels["option"] == option)]
+            known = rows.dropna(subset=["survey"])
+            p = known["survey"] / 100
+            half = 196 * np.sqrt(p * (1 - p) / known["respondents"])
+            ax.errorbar(known["year"], known["survey"], yerr=half, fmt="o", color="#555555", capsize=4,
+                        label="survey (95% sampling error)")
+            ax.plot(rows["year"], rows["model"], "s-", color="#35608d", label="model")
+            ax.axvspan(2019.5, 2020.5, color="#dddddd", alpha=0.5, lw=0)
+            ax.set_xticks(sorted(set(rows["year"])))
+            ax.set_title(title, fontsize=10)
+            ax.set_ylabel("percent")
+        axes[0].legend(fontsize=8)
+        fig.suptitle("Fitted in 2020 (shaded); later years built from events", fontsize=10)
+        fig.tight_layout()
+        return fig
+
+
+def validate(replicates: int = REPLICATES, targets=None) -> Validation:
+    """The whole validation report: levels, directions, trust, ablations, per-state answers."""
+    table = levels(targets=targets, replicates=replicates)
+    return Validation(levels=table, changes=changes(table), trust=trust_paths(targets),
+                      states=state_answers(replicates), states_by_year=states_by_year(replicates),
+                      ablations=ablations(replicates))
+
+
+BEGIN = "<!-- begin: generated by `run.py validate --docs` -->"
+END = "<!-- end: generated -->"
+
+
+def update_docs(path, text: str):
+    """Replace the generated block of a Markdown file (between BEGIN and END) with ``text``."""
+    from pathlib import Path
+
+    from sim.api import atomic_write
+    from sim.errors import InputError
+
+    path = Path(path)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--docs", "file", str(path), f"a readable Markdown file ({exc.strerror})") from None
+    head, found, rest = content.partition(BEGIN)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise InputError(str(path), "markers", None, f"the lines {BEGIN} and {END}")
+    return atomic_write(path, lambda tmp: tmp.write_text(f"{head}{BEGIN}\n\n{text}\n{END}{tail}", encoding="utf-8"))

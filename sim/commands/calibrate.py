@@ -1,0 +1,79 @@
+"""Fit the shared preference weights, rationality and the unsourced partner
+reliabilities to the ISEAS survey figures of one year.
+
+The model answers the survey's questions (MODEL.md, "What the survey
+measures") in that year's survey world (survey_2020: baseline_2020 with all
+seven partners); the loss is the sum of squared errors in percentage points,
+squared shortfalls of the ranking facts (Japan the most preferred third
+partner, South Korea the least) and a pull toward the pre-calibration
+judgements (docs/validation.md). Several optimizer starts; bootstrap
+intervals (survey sampling error, new model replicates); correlations across
+bootstrap fits; and a profile: can the targets still be met with one
+parameter halved or doubled?
+
+Writes fit_report.md, fit_report.png and fit.json under --out (default
+results/calibration_YEAR). About a minute with the defaults.
+
+Examples:
+  run.py calibrate
+  run.py calibrate --json --no-files
+  run.py calibrate --free model.rationality,weights.security,world.rivalry --bootstrap 10
+  run.py calibrate --targets my_targets.csv --year 2021
+  run.py calibrate --set world.rivalry=0.8 --bootstrap 0
+  run.py calibrate --write-defaults      # store the fit in sim/data/parameters.csv
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.calibration import fitting, report
+from sim.calibration.questions import REPLICATES
+from sim.calibration.objective import DEFAULT_FREE
+from sim.commands.common import overrides, print_json, whole_number
+
+HELP = "fit weights and rationality to the ISEAS survey; print the fit report (table, Markdown, PNG)"
+
+
+def add_arguments(parser):
+    parser.add_argument("--targets", type=Path, default=None, metavar="FILE",
+                        help="survey targets CSV (default: sim/data/survey_targets.csv)")
+    parser.add_argument("--year", default="2020", metavar="YEAR", help="survey year to fit (default 2020)")
+    parser.add_argument("--free", default=None, metavar="NAME,...",
+                        help="parameters to fit, comma-separated (default: " + ",".join(DEFAULT_FREE)
+                        + ")")
+    parser.add_argument("--bootstrap", default=str(fitting.BOOTSTRAP), metavar="B",
+                        help=f"bootstrap refits for the intervals (default {fitting.BOOTSTRAP}; 0: none)")
+    parser.add_argument("--starts", default=str(fitting.STARTS), metavar="S",
+                        help=f"optimizer starts (default {fitting.STARTS})")
+    parser.add_argument("--replicates", default=str(REPLICATES), metavar="R",
+                        help=f"model runs per parameter set (default {REPLICATES})")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                        help="hold another parameter at a value in every run (repeatable)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the halve/double identifiability refits")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="where to write the report (default: results/calibration_YEAR)")
+    parser.add_argument("--no-files", action="store_true", help="write nothing, only print")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"targets": [...], "parameters": {...}, "loss": l, ...} instead of the table')
+    parser.add_argument("--write-defaults", action="store_true",
+                        help="store the fitted values as the defaults in sim/data/parameters.csv")
+
+
+def main(args) -> int:
+    year = whole_number("--year", args.year, 0)
+    free = None if args.free is None else [name.strip() for name in args.free.split(",")]
+    result = fitting.calibrate(
+        targets=args.targets, year=year, free=free, bootstrap=whole_number("--bootstrap", args.bootstrap, 0),
+        starts=whole_number("--starts", args.starts, 1), replicates=whole_number("--replicates", args.replicates, 1),
+        profile=not args.no_profile, overrides=overrides(args), progress=not args.json)
+    files = {} if args.no_files else report.save(result, args.out or Path("results") / f"calibration_{year}")
+    if args.write_defaults:
+        files["parameters"] = fitting.write_defaults(result)
+    if args.json:
+        print_json(report.to_json(result) | {"files": {k: str(v) for k, v in files.items()}})
+        return 0
+    print(report.summary_text(result))
+    if files:
+        print("\nWrote " + ", ".join(str(v) for v in files.values()))
+    return 0

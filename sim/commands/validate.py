@@ -1,0 +1,78 @@
+"""Check the calibrated model against the survey years it was not fitted to.
+
+The outlook scenarios (outlook_2021 ... outlook_2024) are built from events
+(Biden's election, the EU's Indo-Pacific strategy, sharper rivalry, North
+Korea's missiles, Korea's KASI, Japan's OSA, Second Thomas Shoal, the Gaza
+war), never from those years' survey figures. Prints each survey figure the
+model answers next to the model's value, the direction of each change (up,
+down or flat beyond the survey's sampling error) and whether the model
+agrees, trust paths, two ablations of 2024, and per-state answers of
+baseline_2020 with the structural data behind them.
+
+Writes validation.md, validation.png and validation.json under --out
+(default results/validation); --docs FILE replaces the generated block of a
+Markdown file (docs/validation.md).
+
+Examples:
+  run.py validate
+  run.py validate --json --no-files
+  run.py validate --docs docs/validation.md --out docs/validation
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sim.calibration import validation
+from sim.calibration.questions import REPLICATES
+from sim.commands.common import format_table, print_json, whole_number
+
+HELP = "compare the model with later survey years (out of sample) and per-state structural data"
+
+
+def add_arguments(parser):
+    parser.add_argument("--replicates", default=str(REPLICATES), metavar="R",
+                        help=f"model runs per survey world (default {REPLICATES})")
+    parser.add_argument("--targets", type=Path, default=None, metavar="FILE",
+                        help="survey targets CSV (default: sim/data/survey_targets.csv)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="where to write validation.md/.png/.json (default results/validation)")
+    parser.add_argument("--no-files", action="store_true", help="write nothing, only print")
+    parser.add_argument("--docs", type=Path, default=None, metavar="FILE",
+                        help="replace the generated block of this Markdown file (e.g. docs/validation.md)")
+    parser.add_argument("--json", action="store_true", help="print every table as JSON")
+
+
+def main(args) -> int:
+    from sim.api import atomic_write
+    from sim.plots import save_figure
+
+    report = validation.validate(whole_number("--replicates", args.replicates, 1), args.targets)
+    text = report.markdown()
+    files = {}
+    if args.docs is not None:
+        files["docs"] = validation.update_docs(args.docs, text)
+    if not args.no_files:
+        out = args.out or Path("results") / "validation"
+        out.mkdir(parents=True, exist_ok=True)
+        files["markdown"] = atomic_write(out / "validation.md", lambda tmp: tmp.write_text(text))
+        files["json"] = atomic_write(out / "validation.json", lambda tmp: tmp.write_text(
+            json.dumps(report.to_json(), indent=2, default=str)))
+        files["png"] = save_figure(report.figure(), out / "validation.png")
+    if args.json:
+        print_json(report.to_json() | {"files": {k: str(v) for k, v in files.items()}})
+        return 0
+    print("Survey figures against the model (2020 fitted; 2021-2024 out of sample):")
+    print(format_table(report.levels.drop(columns=["respondents"]), digits=1))
+    print("\nDirection of each change (flat: within the survey's 95% sampling error of a difference):")
+    print(format_table(report.changes, digits=1))
+    print("\n2024 with one group of events left out:")
+    print(format_table(report.ablations, digits=1))
+    print("\nPer state, baseline_2020 (forced_us in percent; gap = U[US] - U[CN]):")
+    columns = ["state", "forced_us_run_json", "forced_us_mean", "us_treaty_ally", "scs_claimant",
+               "trade_share_CN", "trade_share_US", "gap_security", "gap_economy", "gap_history", "gap_total"]
+    print(format_table(report.states[columns], digits=2))
+    if files:
+        print("\nWrote " + ", ".join(str(v) for v in files.values()))
+    return 0
