@@ -62,6 +62,19 @@ def test_china_assertive_pushes_claimants_toward_us_and_japan(baseline):
     assert assertive.china_coercion[:, -1].mean() > baseline.china_coercion[:, -1].mean()
 
 
+def test_china_assertive_barely_moves_china_dependent_mainland_states(baseline):
+    """Seed 002: coercion punishes leaning away, so states tied to China's economy with no sea
+    dispute move toward the US far less than claimants, and leaning toward the US costs them more."""
+    assertive = run("china_assertive")
+    mainland = rows_of(assertive, ["Cambodia", "Laos", "Myanmar"])
+    gain = {name: share(assertive, ["US"], rows) - share(baseline, ["US"], rows)
+            for name, rows in (("mainland", mainland), ("claimants", claimants(assertive)))}
+    assert gain["claimants"] > 3 * gain["mainland"]
+    risk, us = sim.equations.TERMS.index("risk"), assertive.partners.index("US")
+    assert (assertive.terms[:, -1][:, mainland, us, risk].mean()
+            < baseline.terms[:, -1][:, mainland, us, risk].mean() < 0)
+
+
 def test_china_conciliatory_draws_region_toward_china(baseline):
     """Seed 002: in a conciliatory environment states downplay differences and seek economic gains."""
     conciliatory = run("china_conciliatory")
