@@ -162,32 +162,35 @@ def exposure(data: pd.DataFrame) -> list[dict]:
 # --- partner attributes ---------------------------------------------------------
 
 
-def security_capacity(data: pd.DataFrame) -> list[dict]:
-    """security_capacity[P] = lowy_api_overall_score / 100 (Asia Power Index 2020); EU is a judgement row."""
-    source = "derived: lowy_api_overall_score/100, Lowy Asia Power Index 2020 (countries.csv, partner-level)"
-    note = ("overall comprehensive-power score used as the proxy because countries.csv has a 2020 "
-            "defence-networks score only for the US (85.1)")
+def partner_scores(data: pd.DataFrame, attribute: str, indicator: str, year: str, source: str,
+                   note: str) -> list[dict]:
+    """partners.P.<attribute> = <indicator> / 100 for every partner countries.csv scores in ``year``."""
     rows = []
     for p in PARTNERS:
-        score = lookup(data, "partner-level", "lowy_api_overall_score", p, year="2020")
+        score = lookup(data, "partner-level", indicator, p, year=year)
         if score is not None:
-            rows.append(row(f"partners.{p}.security_capacity", score / 100, 0, 1, source, note))
+            rows.append(row(f"partners.{p}.{attribute}", score / 100, 0, 1, source, note))
     return rows
+
+
+def security_capacity(data: pd.DataFrame) -> list[dict]:
+    """security_capacity[P] = lowy_api_overall_score / 100 (Asia Power Index 2020); EU is a judgement row."""
+    return partner_scores(
+        data, "security_capacity", "lowy_api_overall_score", "2020",
+        "derived: lowy_api_overall_score/100, Lowy Asia Power Index 2020 (countries.csv, partner-level)",
+        "overall comprehensive-power score used as the proxy because countries.csv has a 2020 "
+        "defence-networks score only for the US (85.1)")
 
 
 def economic_capacity(data: pd.DataFrame) -> list[dict]:
     """economic_capacity[P] = lowy_measure_score_economic_relationships / 100, 2024 edition
     (the only year countries.csv has for all six Index partners); EU is a judgement row."""
-    source = ("derived: lowy_measure_score_economic_relationships/100, Lowy Asia Power Index 2024 ed. "
-              "(countries.csv, partner-level)")
-    note = ("2024 edition used because countries.csv has a 2020 score only for China "
-            "(98.9 in 2020 vs 98.1 in 2024)")
-    rows = []
-    for p in PARTNERS:
-        score = lookup(data, "partner-level", "lowy_measure_score_economic_relationships", p, year="2024")
-        if score is not None:
-            rows.append(row(f"partners.{p}.economic_capacity", score / 100, 0, 1, source, note))
-    return rows
+    return partner_scores(
+        data, "economic_capacity", "lowy_measure_score_economic_relationships", "2024",
+        "derived: lowy_measure_score_economic_relationships/100, Lowy Asia Power Index 2024 ed. "
+        "(countries.csv, partner-level)",
+        "2024 edition used because countries.csv has a 2020 score only for China "
+        "(98.9 in 2020 vs 98.1 in 2024)")
 
 
 # --- the table --------------------------------------------------------------------
