@@ -221,7 +221,7 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
     seed = scenario.seed if seed is None else _whole("seed", seed, 0)
     if record not in RECORDS:
         raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not memory_mb > 0:
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not 0 < memory_mb < float("inf"):
         raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
             if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
