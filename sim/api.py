@@ -270,11 +270,14 @@ def save(result: RunResult, out_dir: Path | str, where: str = "out_dir") -> dict
     from sim import plots
 
     meta = result.manifest
+    # The tables carry what decides their numbers; not the engine, which does not (both give the
+    # same bits), so the same seed gives byte-identical Parquet files from either engine.
+    data_meta = {key: value for key, value in meta.items() if key != "engine"}
     files = {
-        "alignment": ("alignment.parquet", lambda path: write_parquet(result.alignment, path, meta)),
-        "states": ("states.parquet", lambda path: write_parquet(result.states, path, meta)),
-        "asean": ("asean.parquet", lambda path: write_parquet(result.asean, path, meta)),
-        "world": ("world.parquet", lambda path: write_parquet(result.world, path, meta)),
+        "alignment": ("alignment.parquet", lambda path: write_parquet(result.alignment, path, data_meta)),
+        "states": ("states.parquet", lambda path: write_parquet(result.states, path, data_meta)),
+        "asean": ("asean.parquet", lambda path: write_parquet(result.asean, path, data_meta)),
+        "world": ("world.parquet", lambda path: write_parquet(result.world, path, data_meta)),
         "final": ("final.csv", lambda path: result.final.to_csv(path, float_format="%.4f")),
         "asean_plot": ("asean_alignment.png", lambda path: plots.save_figure(plots.asean_over_time(result), path)),
         "states_plot": ("states_alignment.png",
