@@ -248,9 +248,9 @@ def _events(data: dict, where: str) -> list[tuple[str, Event]]:
         has_set, has_shift = raw.get("set") is not None, raw.get("shift") is not None
         if has_set == has_shift:
             raise InputError(where, key, None, "exactly one of `set` or `shift`")
-        spec = parameters.spec(raw["key"], where)
+        spec = parameters.spec(raw["key"], f"{where}: {key}")  # errors say which event
         if has_set:
-            event = Event(raw["step"], raw["key"], "set", spec.check(raw["set"], where))
+            event = Event(raw["step"], raw["key"], "set", spec.check(raw["set"], f"{where}: {key}"))
         elif spec.kind != "real":
             raise InputError(where, f"{key}.shift", raw["shift"], f"`set` ({raw['key']} is not a number)")
         else:

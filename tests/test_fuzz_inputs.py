@@ -323,9 +323,9 @@ def bad_path(rng):
 
 
 SCENARIO_MUTATIONS = [  # (make one case, how many)
-    (valid_scenario, 60), (byte_order_mark, 5), (wrong_type, 90), (outside_bounds, 80), (unknown_name, 70),
-    (missing_or_wrong_top_level, 60), (bad_event, 90), (shift_of_a_non_number, 10), (bad_bytes, 40),
-    (base_chain, 30), (bad_path, 25),
+    (valid_scenario, 90), (byte_order_mark, 5), (wrong_type, 150), (outside_bounds, 120), (unknown_name, 110),
+    (missing_or_wrong_top_level, 90), (bad_event, 140), (shift_of_a_non_number, 15), (bad_bytes, 60),
+    (base_chain, 30), (bad_path, 30),
 ]
 
 
@@ -429,7 +429,7 @@ def out_option(rng):
 
 
 CLI_MUTATIONS = [
-    (valid_run, 60), (bad_set, 120), (bad_number_option, 80), (bad_usage, 90), (valid_other_command, 30),
+    (valid_run, 80), (bad_set, 180), (bad_number_option, 120), (bad_usage, 140), (valid_other_command, 40),
     (out_option, 24),
 ]
 

@@ -185,14 +185,14 @@ def assert_sound(traj) -> None:
 # --- both engines ----------------------------------------------------------------
 
 
-@settings(max_examples=examples(200))
+@settings(max_examples=examples(300))
 @given(scenarios(max_steps=40), SEEDS, st.integers(1, 3))
 def test_ensemble_is_sound_anywhere_in_the_schema(scenario, seed, replicates):
     assert_sound(sim.run(scenario, seed=seed, replicates=replicates).trajectory)
     ran()
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(150))
 @given(scenarios(max_steps=12), SEEDS)
 def test_mesa_is_sound_and_equal_to_the_ensemble_anywhere_in_the_schema(scenario, seed):
     """The same run in both engines gives the same numbers, bit for bit, wherever it is in the schema."""
@@ -204,7 +204,7 @@ def test_mesa_is_sound_and_equal_to_the_ensemble_anywhere_in_the_schema(scenario
     ran()
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(250))
 @given(scenarios(max_steps=12), extremes(), SEEDS)
 def test_engines_are_sound_beyond_the_schema(scenario, changes, seed):
     """Rationality 1e-6..1e6, weights 0..1e3 (per state and term), zero ties, noise 0..50."""
@@ -239,7 +239,7 @@ def identical_partners(draw):
     return scenario.with_overrides(values, where="strategy")
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(150))
 @given(identical_partners(), extremes(), SEEDS)
 def test_identical_partners_get_equal_alignment(scenario, changes, seed):
     """By symmetry every state splits its alignment evenly, at any rationality and weights."""
