@@ -3,7 +3,7 @@
 It calls the same phases (`sim.dynamics`) and equations (`sim.equations`) as
 the Mesa model, once per step for the whole batch ``[run, state, partner]``
 instead of once per agent. With the same seed it gives the same numbers as the
-Mesa model (tested to 1e-12, noise on or off).
+Mesa model, bit for bit (tested on every scenario and across the parameter space, noise on or off).
 
 Three ways in, from the smallest to the largest jobs:
 
