@@ -289,7 +289,8 @@ def save(result: RunResult, out_dir: Path | str, where: str = "out_dir") -> dict
     return {key: written[name] for key, (name, _) in files.items()}
 
 
-def write_all(out_dir: Path | str, writers: dict[str, Callable[[Path], object]], where: str = "out_dir") -> dict[str, Path]:
+def write_all(out_dir: Path | str, writers: dict[str, Callable[[Path], object]],
+              where: str = "out_dir") -> dict[str, Path]:
     """Write files into ``out_dir``, all of them or none: ``writers`` maps file name -> ``write(path)``.
 
     Each file is written into a fresh staging directory beside ``out_dir``; only when every
