@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
+import shutil
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +127,7 @@ def run(scenario: Scenario | str = "baseline_2020", steps: int | None = None, se
     replicates = _positive("replicates", replicates)
     if engine not in ENGINES:
         raise InputError("", "engine", engine, "one of " + ", ".join(ENGINES))
+    _check_memory(scenario, steps, replicates)
     if engine == "mesa":
         trajectory = _run_mesa(scenario, steps, seed, replicates)
     else:
@@ -151,6 +154,21 @@ def _stack(trajectories: list[Trajectory]) -> Trajectory:
     arrays = {name: np.concatenate([getattr(t, name) for t in trajectories])
               for name in ("rationality", "alignment", "threat", "china_coercion", "korea_posture", "crisis", "terms")}
     return Trajectory(states=first.states, partners=first.partners, **arrays)
+
+
+def _check_memory(scenario: Scenario, steps: int, replicates: int) -> None:
+    """Refuse (rather than crash with MemoryError) a run whose trajectory alone would not fit in
+    the memory available now; many runs belong in chunked sweeps, which keep only outcomes."""
+    import psutil
+
+    from sim.ensemble import bytes_per_run
+
+    need = replicates * bytes_per_run(len(scenario.states), len(scenario.partners), steps, record="trajectory")
+    available = psutil.virtual_memory().available
+    if need > available:
+        raise InputError("", "replicates x steps", f"{replicates} x {steps}",
+                         f"a run that fits in memory ({need / 2**30:.1f} GiB needed, "
+                         f"{available / 2**30:.1f} GiB available)")
 
 
 def _positive(name: str, value) -> int:
@@ -255,8 +273,8 @@ def atomic_write(path: Path, write) -> Path:
     """Call ``write(tmp_path)`` then rename into place, so no half-written file is ever seen."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's permissions, not 0600
     try:
         write(Path(tmp))
         os.replace(tmp, path)
@@ -282,20 +300,111 @@ def write_json(data: dict, path: Path) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str)))
 
 
-def save(result: RunResult, out_dir: Path | str) -> dict[str, Path]:
-    """Write a run's tables (Parquet), plots (PNG) and manifest (JSON) under ``out_dir``."""
+def save(result: RunResult, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """Write a run's tables (Parquet), plots (PNG) and manifest (JSON) under ``out_dir``.
+
+    All files or none (`write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    """
     from sim import plots
 
-    out = Path(out_dir)
     meta = result.manifest
+    # The tables carry what decides their numbers; not the engine, which does not (both give the
+    # same bits), so the same seed gives byte-identical Parquet files from either engine.
+    data_meta = {key: value for key, value in meta.items() if key != "engine"}
     files = {
-        "alignment": write_parquet(result.alignment, out / "alignment.parquet", meta),
-        "states": write_parquet(result.states, out / "states.parquet", meta),
-        "asean": write_parquet(result.asean, out / "asean.parquet", meta),
-        "world": write_parquet(result.world, out / "world.parquet", meta),
-        "final": atomic_write(out / "final.csv", lambda tmp: result.final.to_csv(tmp, float_format="%.4f")),
-        "asean_plot": plots.save_figure(plots.asean_over_time(result), out / "asean_alignment.png"),
-        "states_plot": plots.save_figure(plots.states_small_multiples(result), out / "states_alignment.png"),
+        "alignment": ("alignment.parquet", lambda path: write_parquet(result.alignment, path, data_meta)),
+        "states": ("states.parquet", lambda path: write_parquet(result.states, path, data_meta)),
+        "asean": ("asean.parquet", lambda path: write_parquet(result.asean, path, data_meta)),
+        "world": ("world.parquet", lambda path: write_parquet(result.world, path, data_meta)),
+        "final": ("final.csv", lambda path: result.final.to_csv(path, float_format="%.4f")),
+        "asean_plot": ("asean_alignment.png", lambda path: plots.save_figure(plots.asean_over_time(result), path)),
+        "states_plot": ("states_alignment.png",
+                        lambda path: plots.save_figure(plots.states_small_multiples(result), path)),
     }
-    files["manifest"] = write_json(meta | {"files": {k: v.name for k, v in files.items()}}, out / "manifest.json")
-    return files
+    names = {key: name for key, (name, _) in files.items()}
+    files["manifest"] = ("manifest.json", lambda path: write_json(meta | {"files": names}, path))
+    written = write_all(out_dir, dict(files.values()), where)
+    return {key: written[name] for key, (name, _) in files.items()}
+
+
+def write_all(out_dir: Path | str, writers: dict[str, Callable[[Path], object]],
+              where: str = "out_dir") -> dict[str, Path]:
+    """Write files into ``out_dir``, all of them or none: ``writers`` maps file name -> ``write(path)``.
+
+    Each file is written into a fresh staging directory beside ``out_dir``; only when every
+    one is written do they move in (a new ``out_dir`` is the staging directory renamed, in one
+    step; into an existing one they move one by one in ``writers`` order, so put the manifest
+    last). If anything fails, the staging directory and any parent this call created are
+    removed, and a file-system failure is an `InputError` naming ``where`` and the directory.
+    """
+    out = Path(out_dir)
+    check_output_dir(out, where)
+    created = _missing_parents(out)
+    stage, done = None, False
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
+        stage.mkdir()
+        for name, write in writers.items():
+            write(stage / name)
+        _move_into(stage, out, list(writers))
+        done = True
+        return {name: out / name for name in writers}
+    except OSError as exc:
+        raise _output_error(out, where, exc) from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)  # already gone if it became out_dir
+        if not done:
+            for parent in created:  # innermost first, and only if still empty
+                _rmdir_if_empty(parent)
+
+
+def _move_into(stage: Path, out: Path, names: list[str]) -> None:
+    if not out.exists():
+        stage.rename(out)
+        return
+    for name in names:
+        os.replace(stage / name, out / name)
+
+
+def _missing_parents(out: Path) -> list[Path]:
+    """The parents of ``out`` that do not exist yet, innermost first."""
+    missing = []
+    for parent in out.absolute().parents:
+        if _exists(parent):
+            break
+        missing.append(parent)
+    return missing
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def check_output_dir(out: Path | str, where: str = "out_dir") -> None:
+    """Raise `InputError` now, before any work, if files cannot be written under ``out``:
+    it (or a parent) is a file, or the nearest existing parent is not writable."""
+    out = Path(out)
+    if "\x00" in str(out):
+        raise InputError("", where, str(out), "a directory name (without a NUL character)")
+    existing = next(p for p in (out.absolute(), *out.absolute().parents) if _exists(p))
+    if not existing.is_dir():
+        what = "is a file" if existing == out.absolute() else f"is under a file, {existing}"
+        raise InputError("", where, str(out), f"a directory (it {what})")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError("", where, str(out), f"a directory that can be written ({existing} cannot)")
+
+
+def _output_error(out: Path, where: str, exc: OSError) -> InputError:
+    return InputError("", where, str(out), f"a directory that can be written ({exc.strerror or exc})")

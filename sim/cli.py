@@ -6,7 +6,9 @@ every one is a thin layer on a documented Python function.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import re
 import sys
 
 from sim import __version__
@@ -14,10 +16,48 @@ from sim.errors import InputError, OutputError
 
 COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "calibrate",
             "validate", "ui", "bench")
+# What argparse's type names mean, for its "invalid int value" errors.
+TYPE_NAMES = {"int": "a whole number", "float": "a number"}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with errors in the one-line format of `InputError` (no usage block), exit code 2.
+
+    Subcommand parsers are made with this class too (argparse uses the parent's class)."""
+
+    def error(self, message):
+        self.exit(2, f"error: {usage_error(message, self.prog)}\n")
+
+
+def usage_error(message: str, prog: str) -> str:
+    """argparse's error ``message`` as ``KEY = VALUE: expected WHAT``."""
+    hint = f"see `{prog} --help`"
+    if found := re.fullmatch(r"argument (\S+): invalid (\w+) value: (.*)", message, re.S):
+        option, kind, value = found.groups()
+        return str(InputError("", option, _unquote(value), TYPE_NAMES.get(kind, f"a value of type {kind}")))
+    if found := re.fullmatch(r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", message, re.S):
+        option, value, choices = found.groups()
+        return str(InputError("", option.replace("COMMAND", "command"), _unquote(value),
+                              "one of " + choices.replace("'", "")))
+    if found := re.fullmatch(r"argument (\S+): (expected .*)", message, re.S):
+        return str(InputError("", found[1], None, f"{found[2].removeprefix('expected ')} after it ({hint})"))
+    if found := re.fullmatch(r"the following arguments are required: (.*)", message, re.S):
+        return str(InputError("", found[1], None, f"a value (required; {hint})"))
+    if found := re.fullmatch(r"unrecognized arguments: (.*)", message, re.S):
+        return str(InputError("", found[1], None, f"a known option or argument ({hint})"))
+    return str(InputError("", prog, None, f"valid arguments ({message}; {hint})"))
+
+
+def _unquote(text: str) -> str:
+    """The value argparse quoted with repr()."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run.py",
         description="ASEAN alignment simulator: how Southeast Asian states divide their alignment "
         "between the US, China, Japan and South Korea, and how that shifts when assumptions change.",
@@ -32,7 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(command)
         command.set_defaults(handler=module.main)
     return parser
-
 
 
 def main(argv: list[str] | None = None) -> int:

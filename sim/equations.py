@@ -114,7 +114,7 @@ def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
     """
     gap = aim[..., None, :] - alignment
     np.maximum(gap, 0.0, out=gap)
-    total_gap = gap.sum(-2, keepdims=True)
+    total_gap = _sum_states(gap)
     has_gap = total_gap > 0
     n_states = alignment.shape[-2]
     share = np.divide(gap, total_gap, out=np.zeros_like(gap), where=has_gap)
@@ -122,6 +122,19 @@ def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
     np.minimum(desired, capacity[..., None, :], out=desired)
     desired = np.where(has_gap, desired, engagement)
     return relax(engagement, desired, rate)
+
+
+def _sum_states(x: np.ndarray) -> np.ndarray:
+    """``x.sum(-2, keepdims=True)``, adding the states one by one in order.
+
+    numpy's own sum groups the terms by memory layout (pairwise for one partner's column,
+    in order for a whole batch), which differs in the last bit; this is the same numbers
+    for a Mesa partner's column and the ensemble's batch, so the engines agree exactly.
+    """
+    total = x[..., :1, :].copy()
+    for row in range(1, x.shape[-2]):
+        total += x[..., row:row + 1, :]
+    return total
 
 
 def effective_partners(base: dict, us_commitment, korea_posture, is_us, is_kr) -> dict:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+LONGEST = 60  # characters of a value (or 80 of a key) shown before "..."
+
 
 def _show(value) -> str:
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= LONGEST else text[:LONGEST - 3] + "..."
+
+
+def _name(text: str, longest: int = 80) -> str:
+    """A key or path as one short printable line: escaped (repr) if it holds a line break or
+    another unprintable character, cut with "..." if very long."""
+    text = str(text)
+    if not text.isprintable():
+        text = repr(text)
+    return text if len(text) <= longest else text[:longest - 3] + "..."
 
 
 class InputError(ValueError):
@@ -17,9 +28,9 @@ class InputError(ValueError):
 
     def __init__(self, where: str, key: str, value, expected: str):
         self.where, self.key, self.value, self.expected = where, key, value, expected
-        place = f"{where}: " if where else ""
+        place = f"{_name(where, 200)}: " if where else ""
         shown = "" if value is None else f" = {_show(value)}"
-        super().__init__(f"{place}{key}{shown}: expected {expected}")
+        super().__init__(f"{place}{_name(key)}{shown}: expected {' '.join(str(expected).split())}")
 
 
 class OutputError(RuntimeError):

@@ -17,6 +17,7 @@ Keys are flat and dotted::
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,7 +60,13 @@ class Spec:
             return f"a number in [{self.lo:g}, {self.hi:g}]"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        return "a list of partner codes (" + ", ".join(PARTNER_NAMES) + ")"
+        return ("a list of partner codes (" + ", ".join(PARTNER_NAMES) + "), each at most once"
+                + (f", not {self._owner()} itself" if self._owner() else ""))
+
+    def _owner(self) -> str | None:
+        """The partner whose attribute this is (``partners.CN.rivals`` -> CN), if any."""
+        parts = self.key.split(".")
+        return parts[1] if parts[0] == "partners" and len(parts) == 3 else None
 
     def check(self, value, where: str):
         """Return ``value`` converted to this parameter's type, or raise InputError."""
@@ -69,14 +76,23 @@ class Spec:
             if isinstance(value, str) and value in self.choices:
                 return value
         elif self.kind == "list":
-            if isinstance(value, (list, tuple)) and all(v in PARTNER_NAMES for v in value):
+            if self._is_partner_list(value):
                 return tuple(value)
         raise InputError(where, self.key, value, self.expected())
 
+    def _is_partner_list(self, value) -> bool:
+        # A partner cannot be its own rival, and a rival named twice would count twice.
+        return (isinstance(value, (list, tuple)) and all(isinstance(v, str) and v in PARTNER_NAMES for v in value)
+                and len(set(value)) == len(value) and self._owner() not in value)
+
     def _check_real(self, value, where):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # numbers.Real admits numpy scalars (what samplers produce); bools are not numbers here.
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputError(where, self.key, value, self.expected())
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range: out of bounds whatever they are
+            number = math.inf
         if not math.isfinite(number) or not self.lo <= number <= self.hi:
             raise InputError(where, self.key, value, self.expected())
         return number

@@ -30,7 +30,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
@@ -50,8 +50,8 @@ class _Strict(BaseModel):
 class _EventFile(_Strict):
     step: StrictInt = Field(ge=1, le=MAX_STEPS)
     key: StrictStr
-    set: float | StrictStr | list[StrictStr] | None = None
-    shift: float | None = None
+    set: Any = None  # checked against the key's own spec (`_events`), which names the key
+    shift: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class _ScenarioFile(_Strict):
@@ -120,38 +120,46 @@ class Scenario:
 def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     """A scenario name in scenarios/ (or next to ``relative_to``) or a path to a TOML file."""
     text = str(name_or_path)
-    candidates = [Path(text)]
-    if not text.endswith(".toml"):
+    candidates = [Path(text)] if text else []
+    if text and not text.endswith(".toml"):
         if relative_to is not None:
             candidates.append(relative_to / f"{text}.toml")
         candidates.append(SCENARIO_DIR / f"{text}.toml")
     for path in candidates:
-        if path.is_file():
+        if _is(path, Path.is_file):
             return path
-    if Path(text).is_dir():
+    if text and _is(Path(text), Path.is_dir):
         raise InputError(text, "scenario", None, "a TOML file, not a directory")
     known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
     raise InputError("", "scenario", text, f"a scenario name ({known}) or a path to a .toml file")
 
 
+def _is(path: Path, test) -> bool:
+    """``test(path)`` (is_file, is_dir), False where the name cannot be a path at all
+    (too long, a NUL byte, a loop of links): such a name is reported as not found."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
+
+
 def load(name_or_path: str | Path) -> Scenario:
     """Load, merge with its base chain, and validate a scenario."""
     path = resolve(name_or_path)
-    merged = _merge_chain(path, chain=())
-    return _validate(path, merged)
+    return _validate(path, _merge_chain(path))
 
 
 def _read(path: Path) -> dict:
     where = str(path)
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes().decode("utf-8-sig")  # a byte-order mark (some editors add one) is fine
     except UnicodeDecodeError as exc:
         raise InputError(where, "file", None, f"UTF-8 text (byte {exc.start} is not)") from None
     except OSError as exc:
         raise InputError(where, "file", None, f"a readable file ({exc.strerror})") from None
     try:
         data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits
         raise InputError(where, "file", None, f"valid TOML ({exc})") from None
     try:
         return _ScenarioFile.model_validate(data).model_dump(exclude_unset=True) | {"_path": where}
@@ -168,28 +176,49 @@ def _pydantic_error(where: str, exc: ValidationError) -> InputError:
         return InputError(where, key, None, f"a known key (one of {allowed})")
     if first["type"] == "missing":
         return InputError(where, key, None, "a value (this key is required)")
+    if first["type"] == "too_short":
+        return InputError(where, key, first.get("input"), f"a list of at least {first['ctx']['min_length']}")
     expected = message.removeprefix("Input should be ").removeprefix("Value error, ")
     return InputError(where, key, first.get("input"), expected)
 
 
-def _merge_chain(path: Path, chain: tuple[Path, ...]) -> dict:
-    """This file's content on top of its base's, recursively; cycles are errors."""
-    resolved = path.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(p.stem for p in (*chain, resolved))
-        raise InputError(str(path), "base", path.stem, f"no cycle of bases ({cycle})")
-    data = _read(path)
-    if "base" not in data:
-        return data | {"_flat": _flatten(data, str(path)), "_events": _events(data, str(path))}
+def _base_chain(path: Path) -> list[tuple[Path, dict]]:
+    """(path, content) of this file, its base, its base's base, ...; a cycle is an error.
+
+    A loop, not recursion, so a chain of any length loads."""
+    chain, seen = [], []
+    while True:
+        resolved = _resolved(path)
+        if resolved in seen:
+            cycle = " -> ".join(p.stem for p in (*seen, resolved))
+            raise InputError(str(chain[-1][0]), "base", path.stem, f"no cycle of bases ({cycle})")
+        seen.append(resolved)
+        data = _read(path)
+        chain.append((path, data))
+        if "base" not in data:
+            return chain
+        try:
+            path = resolve(data["base"], relative_to=path.parent)
+        except InputError:
+            raise InputError(str(path), "base", data["base"], "the name or path of an existing scenario") from None
+
+
+def _resolved(path: Path) -> Path:
     try:
-        base_path = resolve(data["base"], relative_to=path.parent)
-    except InputError:
-        raise InputError(str(path), "base", data["base"], "the name or path of an existing scenario") from None
-    base = _merge_chain(base_path, (*chain, resolved))
-    merged = {k: v for k, v in base.items() if k not in ("title", "description")}
-    merged.update({k: v for k, v in data.items() if k not in PARAMETER_TABLES and k != "events"})
-    merged["_flat"] = base["_flat"] | _flatten(data, str(path))
-    merged["_events"] = base["_events"] + _events(data, str(path))
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop: compare by the name as given
+        return path.absolute()
+
+
+def _merge_chain(path: Path) -> dict:
+    """Each file's content on top of its base's, from the root of the chain down."""
+    merged = {"_flat": {}, "_events": []}
+    for source, data in reversed(_base_chain(path)):
+        where = str(source)
+        merged = {k: v for k, v in merged.items() if k not in ("title", "description")}
+        merged.update({k: v for k, v in data.items() if k not in PARAMETER_TABLES and k != "events"})
+        merged["_flat"] = merged["_flat"] | _flatten(data, where)
+        merged["_events"] = merged["_events"] + _events(data, where)
     return merged
 
 
@@ -219,9 +248,9 @@ def _events(data: dict, where: str) -> list[tuple[str, Event]]:
         has_set, has_shift = raw.get("set") is not None, raw.get("shift") is not None
         if has_set == has_shift:
             raise InputError(where, key, None, "exactly one of `set` or `shift`")
-        spec = parameters.spec(raw["key"], where)
+        spec = parameters.spec(raw["key"], f"{where}: {key}")  # errors say which event
         if has_set:
-            event = Event(raw["step"], raw["key"], "set", spec.check(raw["set"], where))
+            event = Event(raw["step"], raw["key"], "set", spec.check(raw["set"], f"{where}: {key}"))
         elif spec.kind != "real":
             raise InputError(where, f"{key}.shift", raw["shift"], f"`set` ({raw['key']} is not a number)")
         else:
@@ -274,7 +303,7 @@ def parse_value(text: str):
     """A command-line value as TOML would read it; a bare word stays a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # not TOML (or an integer of more than 4300 digits): keep the text
         return text
 
 

@@ -1,6 +1,6 @@
 """The ensemble engine at scale: agreement with Mesa in distribution, chunking, run identity, benchmark.
 
-Noise-off (and noise-on, same seed) equality with Mesa to 1e-12 on every
+Noise-off (and noise-on, same seed) equality with Mesa, bit for bit, on every
 scenario is tests/test_model.py::test_mesa_and_ensemble_agree. Sizes here are
 small to keep the suite fast: 12 steps, 200 runs per engine.
 """

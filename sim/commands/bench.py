@@ -38,7 +38,7 @@ def main(args) -> int:
                                ("--steps", args.steps, 1)):
         if value < low:
             raise InputError("", option, value, f"a whole number of at least {low}")
-    if not args.memory_mb > 0:
+    if not 0 < args.memory_mb < float("inf"):
         raise InputError("", "--memory-mb", args.memory_mb, "a positive number of megabytes")
     result = bench.benchmark(runs=args.runs, mesa_runs=args.mesa_runs, steps=args.steps,
                              memory_mb=args.memory_mb)

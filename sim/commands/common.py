@@ -7,6 +7,8 @@ import sys
 
 import pandas as pd
 
+from sim import parameters
+from sim.api import check_output_dir
 from sim.errors import InputError
 from sim.scenario import parse_assignment
 
@@ -27,8 +29,15 @@ def add_scenario_options(parser, steps=True, seed=True):
 
 
 def overrides(args) -> dict:
-    """The --set options as {key: value}."""
-    return dict(parse_assignment(text) for text in args.sets)
+    """The --set options as {key: value}, each checked against the schema (errors name --set)."""
+    pairs = [parse_assignment(text) for text in args.sets]
+    return {key: parameters.check(key, value, "--set") for key, value in pairs}
+
+
+def check_out(args) -> None:
+    """Refuse an --out that cannot be a directory before any work is done."""
+    if args.out is not None:
+        check_output_dir(args.out, "--out")
 
 
 def print_json(data) -> None:

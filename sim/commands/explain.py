@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import api
-from sim.commands.common import add_scenario_options, format_table, overrides, print_json
+from sim.commands.common import add_scenario_options, check_out, format_table, overrides, print_json
 
 HELP = "break a state's utility for each partner into its terms (table and bar chart)"
 
@@ -31,6 +31,7 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
+    check_out(args)
     table = api.explain(args.scenario, state=args.state, step=args.step, steps=args.steps, seed=args.seed,
                         overrides=overrides(args))
     if args.json:
@@ -40,7 +41,8 @@ def main(args) -> int:
     from sim import plots
 
     out = args.out if args.out is not None else Path("results") / table.attrs["scenario"]
-    path = plots.save_figure(plots.explain_bars(table), out / f"explain_{args.state}_step{table.attrs['step']}.png")
+    name = f"explain_{args.state}_step{table.attrs['step']}.png"
+    path = api.write_all(out, {name: lambda tmp: plots.save_figure(plots.explain_bars(table), tmp)}, "--out")[name]
     print(f"Why {args.state} leans as it does ({table.attrs['scenario']}, step {table.attrs['step']}):\n")
     print(format_table(table, percent_columns=["alignment"], digits=3))
     print("\n" + api.why_sentence(table, args.state))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import api
-from sim.commands.common import add_scenario_options, format_table, overrides, print_json
+from sim.commands.common import add_scenario_options, check_out, format_table, overrides, print_json
 
 HELP = "simulate a scenario; print the alignment table and write Parquet, PNG and a manifest"
 
@@ -34,12 +34,13 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
+    check_out(args)
     result = api.run(args.scenario, steps=args.steps, seed=args.seed, replicates=args.replicates,
                      overrides=overrides(args), engine=args.engine)
     files = {}
     if not args.no_files:
         out = args.out if args.out is not None else Path("results") / result.scenario.name
-        files = api.save(result, out)
+        files = api.save(result, out, where="--out")
     if args.json:
         print_json(result.to_json() | {"files": {k: str(v) for k, v in files.items()}})
         return 0

@@ -1,0 +1,41 @@
+"""Shared test settings: Hypothesis profiles, and a count of generated cases printed at the end.
+
+Profiles (choose with the environment variable HYPOTHESIS_PROFILE):
+  ci        (default) derandomized, so every run of the suite tries the same examples; no
+            deadline (timings on a shared 2-core machine are noise); no example database.
+  thorough  ten times the examples, random, with the database: for a deliberate hunt.
+
+Tests that generate cases (property tests, fuzzing) record how many they tried with
+``record_property("hypothesis examples" | "fuzz cases", n)``; the totals are printed in
+the terminal summary (also under pytest-xdist, whose reports carry the properties).
+"""
+
+import os
+from collections import Counter
+
+from hypothesis import HealthCheck, settings
+
+# Health checks off: a scenario drawn from the whole schema is some 460 values however small
+# (large_base_example, data_too_large), and runs take what they take (too_slow).
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                 HealthCheck.large_base_example])
+settings.register_profile("thorough", settings.get_profile("ci"), derandomize=False,
+                          database=settings.default.database, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+COUNTED = ("hypothesis examples", "fuzz cases")
+_totals = Counter()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "teardown":  # properties recorded by fixtures arrive after the call
+        for name, value in report.user_properties:
+            if name in COUNTED:
+                _totals[name] += value
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _totals:
+        counts = ", ".join(f"{_totals[name]} {name}" for name in COUNTED)
+        terminalreporter.write_line(f"generated cases tried: {counts}")

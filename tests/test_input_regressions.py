@@ -1,0 +1,156 @@
+"""One focused test per bug the fuzzing found (tests/test_fuzz_inputs.py), each a crash or a
+silent acceptance before its fix. Errors must be one line, exit code 2, naming what was wrong."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import api
+from sim.cli import main
+
+BASE = 'title = "t"\ndescription = "d"\nbase = "baseline_2020"\n'
+
+
+def run_cli(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def one_error_line(code, err, *fragments):
+    assert code == 2 and err.endswith("\n") and err.count("\n") == 1 and err.startswith("error: "), err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+def scenario(tmp_path, text: str | bytes) -> str:
+    path = tmp_path / "case.toml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return str(path)
+
+
+@pytest.mark.parametrize("text, fragments", [
+    # was: NaN alignments, then a pandas error; inf was clipped silently
+    (BASE + '[[events]]\nstep = 2\nkey = "world.rivalry"\nshift = nan\n', ["events.0.shift", "finite"]),
+    (BASE + '[[events]]\nstep = 2\nkey = "world.rivalry"\nshift = inf\n', ["events.0.shift", "finite"]),
+    # was: ValueError (an integer of more than 4300 digits)
+    (BASE + "[world]\nrivalry = " + "9" * 5000 + "\n", ["file", "valid TOML"]),
+    # was: OverflowError converting to float
+    (BASE + "[world]\nrivalry = " + "9" * 400 + "\n", ["world.rivalry", "number in [0, 1]"]),
+    # was: TypeError (unhashable list)
+    (BASE + '[partners.CN]\nrivals = [["US"]]\n', ["partners.CN.rivals", "partner codes"]),
+    # was: accepted, a partner punishing alignment with itself; a rival counted twice
+    (BASE + '[partners.CN]\nrivals = ["CN"]\n', ["partners.CN.rivals", "not CN itself"]),
+    (BASE + '[partners.CN]\nrivals = ["US", "US"]\n', ["partners.CN.rivals", "at most once"]),
+    # was: an error message over two lines
+    (BASE + '[world]\n"riv\\nalry" = 1\n', ["'world.riv\\nalry'", "known parameter"]),
+    # was: "events.0.set.float = True: expected a valid number" (a pydantic branch name, not the key)
+    (BASE + '[[events]]\nstep = 2\nkey = "world.rivalry"\nset = true\n', ["world.rivalry = True"]),
+])
+def test_scenario_file_bugs(tmp_path, capsys, text, fragments):
+    code, err = run_cli(capsys, "run", scenario(tmp_path, text), "--steps", "2", "--no-files")
+    one_error_line(code, err, *fragments)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
+    """Was: "expected valid TOML (Invalid statement)" for a file some editors save."""
+    code, err = run_cli(capsys, "run", scenario(tmp_path, "\ufeff".encode() + BASE.encode()), "--steps", "2",
+                        "--no-files")
+    assert (code, err) == (0, "")
+
+
+def test_a_base_chain_of_any_length_loads(tmp_path):
+    """Was: RecursionError beyond a few hundred files."""
+    (tmp_path / "c0.toml").write_text(BASE)
+    for i in range(1, 1200):
+        (tmp_path / f"c{i}.toml").write_text(f'title = "c{i}"\ndescription = "d"\nbase = "c{i - 1}"\n')
+    assert sim.load(tmp_path / "c1199.toml").title == "c1199"
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, ""])
+def test_unusable_scenario_names_are_not_found(capsys, name):
+    """Was: OSError (file name too long); and '' was reported as "a directory"."""
+    code, err = run_cli(capsys, "run", name, "--no-files")
+    one_error_line(code, err, "scenario = ", "expected a scenario name")
+
+
+def test_an_unusable_base_name_is_not_found(tmp_path, capsys):
+    code, err = run_cli(capsys, "run", scenario(tmp_path, BASE.replace("baseline_2020", "b" * 5000)), "--no-files")
+    one_error_line(code, err, "base = ", "existing scenario")
+
+
+@pytest.mark.parametrize("value, fragments", [
+    ("9" * 5000, ["--set: world.rivalry = '999"]),  # was: ValueError (more than 4300 digits); kept as text
+    ("9" * 400, ["--set: world.rivalry = 999"]),  # was: OverflowError
+    ('["CN"]', ["--set: partners.CN.rivals", "not CN itself"]),
+], ids=["5000 digits", "400 digits", "own rival"])
+def test_set_bugs(capsys, value, fragments):
+    key = "partners.CN.rivals" if "CN" in value else "world.rivalry"
+    code, err = run_cli(capsys, "run", "baseline_2020", "--set", f"{key}={value}", "--no-files")
+    one_error_line(code, err, *fragments)
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["run", "baseline_2020", "--steps", "abc"], ["--steps = 'abc': expected a whole number"]),
+    (["run", "baseline_2020", "--engine", "turbo"], ["--engine = 'turbo': expected one of ensemble, mesa"]),
+    (["run"], ["SCENARIO: expected a value"]),
+    (["run", "baseline_2020", "--stepz", "3"], ["--stepz 3: expected a known option"]),
+    (["frobnicate"], ["command = 'frobnicate'"]),
+])
+def test_usage_errors_are_one_line(capsys, argv, fragments):
+    """Was: argparse's usage block and a second line."""
+    code, err = run_cli(capsys, *argv)
+    one_error_line(code, err, *fragments)
+
+
+def test_help_is_intact(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: run.py run" in out and "--replicates" in out
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["bench", "--memory-mb", "inf"], ["--memory-mb = inf"]),  # was: ValueError deep in chunk sizing
+    (["run", "baseline_2020", "--steps", "10000", "--replicates", "10000", "--no-files"],  # was: MemoryError
+     ["replicates x steps", "fits in memory"]),
+])
+def test_option_bugs(capsys, argv, fragments):
+    code, err = run_cli(capsys, *argv)
+    one_error_line(code, err, *fragments)
+
+
+@pytest.mark.parametrize("where, fragments", [("afile", ["is a file"]), ("afile/under", ["under a file"])])
+def test_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, capsys, where, fragments):
+    """Was: a traceback (FileExistsError, NotADirectoryError), after the whole simulation."""
+    (tmp_path / "afile").write_text("keep me")
+    for command in (["run", "baseline_2020"], ["explain", "baseline_2020", "--state", "Vietnam"]):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(api, "simulate", lambda *a, **k: pytest.fail("ran before checking --out"))
+            code, err = run_cli(capsys, *command, "--out", str(tmp_path / where))
+        one_error_line(code, err, "--out = ", *fragments)
+    assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_the_api_takes_numpy_numbers():
+    """Was: "world.rivalry = np.float32(0.5): expected a number" (samplers give numpy scalars)."""
+    result = sim.run("baseline_2020", steps=2, overrides={"world.rivalry": np.float32(0.5),
+                                                        "weights.peer": np.int64(2)})
+    assert result.scenario.overrides["weights.peer"] == 2.0
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    """Was: 0600 (mkstemp's mode) for every result file."""
+    umask = os.umask(0o022)
+    try:
+        path = api.write_json({"a": 1}, tmp_path / "a.json")
+    finally:
+        os.umask(umask)
+    assert Path(path).stat().st_mode & 0o777 == 0o644
