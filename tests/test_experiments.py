@@ -107,7 +107,7 @@ def test_sensitivity_command_prints_indices_and_writes_table_and_chart(tmp_path,
 @pytest.mark.parametrize("argv, fragment", [
     (["--outcome", "asean_XX"], "--outcome"),
     (["--outcome", "tipping_step"], "--outcome"),
-    (["--method", "fast"], "invalid choice"),
+    (["--method", "fast"], "--method = 'fast': expected one of sobol, morris"),
     (["--samples", "6"], "power of two"),
 ])
 def test_bad_sensitivity_input_exits_2(tmp_path, capsys, argv, fragment):
