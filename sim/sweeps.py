@@ -449,13 +449,20 @@ def sweep(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str = "l
 
 
 def run_plan(plan: Plan, out: Path | str | None = None, workers: int = 1, scheduler=None, force: bool = False,
-             memory_mb: float = DEFAULT_MEMORY_MB, progress: bool = False) -> SweepResult:
-    """`sweep` for a plan already made (`make_plan`)."""
+             memory_mb: float = DEFAULT_MEMORY_MB, progress: bool = False, on_start=None) -> SweepResult:
+    """`sweep` for a plan already made (`make_plan`).
+
+    ``on_start()``, if given, is called once every option and the directory have been
+    accepted, just before computing (the CLI prints its header there, so an error is
+    the only thing a refused sweep prints).
+    """
     workers = _workers(workers)
+    on_start = on_start or (lambda: None)
     if out is None:
+        on_start()
         return _in_memory(plan, workers, scheduler, memory_mb, progress)
     with SweepDir(out) as folder:
-        return _to_directory(plan, folder, workers, scheduler, force, memory_mb, progress)
+        return _to_directory(plan, folder, workers, scheduler, force, memory_mb, progress, on_start)
 
 
 def _workers(workers) -> int:
@@ -486,9 +493,11 @@ def _in_memory(plan: Plan, workers, scheduler, memory_mb, progress) -> SweepResu
     return SweepResult(plan.keys, header(plan), plan.design, summarize(runs, plan.keys), None, {}, runs)
 
 
-def _to_directory(plan: Plan, folder: SweepDir, workers, scheduler, force, memory_mb, progress) -> SweepResult:
+def _to_directory(plan: Plan, folder: SweepDir, workers, scheduler, force, memory_mb, progress,
+                  on_start) -> SweepResult:
     started = time.perf_counter()
     manifest = _start(plan, folder, force)
+    on_start()
     todo, reasons = folder.verify(plan, manifest)
     kept = plan.n_chunks - len(todo)
     try:

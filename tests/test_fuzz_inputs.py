@@ -429,9 +429,66 @@ def out_option(rng):
                 out=out)
 
 
+REAL_KEYS = [key for key in KEYS if spec_of(key).kind == "real" and spec_of(key).lo < spec_of(key).hi]
+SWEEP = ["--steps", "1", "--no-progress"]  # what every sweep case appends: one quarter, no bar on stderr
+
+
+def vary_text(rng, key) -> tuple[str, float, float]:
+    """A valid KEY=LO:HI[:N] inside the key's bounds."""
+    spec = spec_of(key)
+    lo, hi = sorted(rng.uniform(spec.lo, spec.hi) for _ in range(2))
+    if lo == hi:
+        lo, hi = spec.lo, spec.hi
+    return f"{key}={lo!r}:{hi!r}", lo, hi
+
+
+def valid_sweep(rng):
+    """A tiny sweep of 1-3 random real parameters with any sampler: must run and write its files."""
+    keys = rng.sample(REAL_KEYS, rng.randint(1, 3))
+    sampler = rng.choice(["grid", "lhs", "sobol"])
+    argv = ["sweep", "baseline_2020", *SWEEP, "--out", "{dir}/sweep", "--sampler", sampler]
+    for key in keys:
+        text = vary_text(rng, key)[0]
+        argv += ["--vary", text + (":2" if sampler == "grid" else "")]
+    if sampler != "grid":
+        argv += ["--samples", rng.choice(["2", "4"])]
+    return Case("valid: sweep", argv, out="{dir}/sweep")
+
+
+def bad_vary(rng):
+    """--vary broken in one known way, or a sweep option out of range: one line, --out not created."""
+    key = rng.choice(REAL_KEYS)
+    spec = spec_of(key)
+    good, lo, hi = vary_text(rng, key)
+    span = f"{lo!r}:{hi!r}"
+    kind, vary, fragments, extra = rng.choice([
+        ("no '='", key, (key,), []),
+        ("no range", f"{key}=", (key,), []),
+        ("one bound", f"{key}={lo!r}", (key,), []),
+        ("four parts", f"{key}={span}:3:4", (key,), []),
+        ("LO above HI", f"{key}={hi!r}:{lo!r}", (key, "LO < HI"), []) if lo < hi else ("no key", "=0:1", ("KEY",), []),
+        ("below the range", f"{key}={spec.lo - 1 - rng.random()!r}:{hi!r}", (key,), []),
+        ("above the range", f"{key}={lo!r}:{spec.hi + 1 + rng.random()!r}", (key,), []),
+        ("not a number", f"{key}={rng.choice(['abc', '', '1,5', '0x1'])}:{hi!r}", (key,), []),
+        ("nan or inf", f"{key}={rng.choice(['nan', '-inf'])}:{rng.choice(['inf', 'nan'])}", (key,), []),
+        ("bad levels", f"{key}={span}:{rng.choice(['0', '-2', '1.5', 'x', '99999999999'])}", (key,), []),
+        ("unknown key", f"{random_name(rng).split(chr(10))[0]}=0:1", ("--vary",), []),
+        ("a choice", "world.china_mode=0:1", ("world.china_mode", "--set"), []),
+        ("a list", "partners.CN.rivals=0:1", ("partners.CN.rivals", "--set"), []),
+        ("the same key twice", good, (key,), ["--vary", good]),
+        ("unknown sampler", good, ("--sampler",), ["--sampler", rng.choice(["random", "LHS", ""])]),
+        ("bad samples", good, ("--samples",), ["--sampler", "lhs", "--samples", rng.choice(["0", "-4", "x", "1.5"])]),
+        ("sobol not a power of two", good, ("power of two",), ["--sampler", "sobol", "--samples", "6"]),
+        ("bad replicates", good, ("replicates",), ["--replicates", rng.choice(["0", "-1", "y"])]),
+        ("bad workers", good, ("--workers",), ["--workers", rng.choice(["0", "-2", "two"])]),
+    ])
+    argv = ["sweep", "baseline_2020", *SWEEP, "--out", "{dir}/sweep", "--vary", vary, *extra]
+    return Case(f"bad --vary: {kind}", argv, expect=fragments, out="{dir}/sweep")
+
+
 CLI_MUTATIONS = [
     (valid_run, 80), (bad_set, 180), (bad_number_option, 120), (bad_usage, 140), (valid_other_command, 40),
-    (out_option, 24),
+    (out_option, 24), (valid_sweep, 12), (bad_vary, 190),
 ]
 
 
@@ -502,13 +559,17 @@ def check(case: Case, directory: Path) -> None:
         assert snapshot(directory) == before, label  # an error writes nothing
 
 
+EXPECTED_FILES = {"run": {"manifest.json", "alignment.parquet", "final.csv"},
+                  "explain": {"explain_Vietnam_step2.png"},
+                  "sweep": {"manifest.json", "runs", "samples.parquet", "summary.parquet"}}
+
+
 def check_out(case: Case, code: int, directory: Path, before: dict) -> None:
     """--out after the command: complete when it succeeded, untouched when it failed."""
     out = Path(case.out)
     if code == 0:
         written = {p.name for p in out.iterdir()}
-        assert written >= ({"manifest.json", "alignment.parquet", "final.csv"} if case.argv[0] == "run"
-                           else {"explain_Vietnam_step2.png"}), (case.name, written)
+        assert written >= EXPECTED_FILES[case.argv[0]], (case.name, written)
     else:
         assert snapshot(directory) == before, case.name
 

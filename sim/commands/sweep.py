@@ -73,10 +73,11 @@ def main(args) -> int:
     plan = sweeping.make_plan(args.scenario, args.vary, args.sampler, args.samples, args.replicates, args.seed,
                               args.steps, args.chunk_runs, overrides(args))
     where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers} worker(s)"
-    print(f"Sweep of {plan.scenario.name}: {len(plan.design)} parameter sets ({plan.sampler}) x "
-          f"{plan.replicates} replicate(s) = {plan.n_runs:,} runs of {plan.steps} steps, seed {plan.seed}; "
-          f"{plan.n_chunks} chunk file(s) of up to {plan.chunk_runs} runs; {where}")
-    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=args.progress)
+    announce = (f"Sweep of {plan.scenario.name}: {len(plan.design)} parameter sets ({plan.sampler}) x "
+                f"{plan.replicates} replicate(s) = {plan.n_runs:,} runs of {plan.steps} steps, seed {plan.seed}; "
+                f"{plan.n_chunks} chunk file(s) of up to {plan.chunk_runs} runs; {where}")
+    result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=args.progress,
+                               on_start=lambda: print(announce, flush=True))
     print_notes(result)
     print_report(result)
     return 0
