@@ -574,7 +574,7 @@ def check_out(case: Case, code: int, directory: Path, before: dict) -> None:
         assert snapshot(directory) == before, case.name
 
 
-def run_family(cases: list[Case], tmp_path: Path, record_property) -> None:
+def check_family(cases: list[Case], tmp_path: Path, record_property) -> None:
     for index, case in enumerate(cases):
         check(case, tmp_path / str(index))
     record_property("fuzz cases", len(cases))
@@ -604,12 +604,12 @@ def test_enough_cases_of_every_kind():
 
 @pytest.mark.parametrize("family", sorted(SCENARIO_FAMILIES))
 def test_scenario_files(family, tmp_path, record_property):
-    run_family(SCENARIO_FAMILIES[family], tmp_path, record_property)
+    check_family(SCENARIO_FAMILIES[family], tmp_path, record_property)
 
 
 @pytest.mark.parametrize("family", sorted(CLI_FAMILIES))
 def test_command_line(family, tmp_path, record_property):
-    run_family(CLI_FAMILIES[family], tmp_path, record_property)
+    check_family(CLI_FAMILIES[family], tmp_path, record_property)
 
 
 def first_error_of_each_family() -> list[Case]:

@@ -23,7 +23,7 @@ def run_cli(capsys, *argv):
     return code, captured.err
 
 
-def one_error_line(code, err, *fragments):
+def assert_one_error_line(code, err, *fragments):
     assert code == 2 and err.endswith("\n") and err.count("\n") == 1 and err.startswith("error: "), err
     for fragment in fragments:
         assert fragment in err, (fragment, err)
@@ -55,7 +55,7 @@ def scenario(tmp_path, text: str | bytes) -> str:
 ])
 def test_scenario_file_bugs(tmp_path, capsys, text, fragments):
     code, err = run_cli(capsys, "run", scenario(tmp_path, text), "--steps", "2", "--no-files")
-    one_error_line(code, err, *fragments)
+    assert_one_error_line(code, err, *fragments)
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
@@ -77,12 +77,12 @@ def test_a_base_chain_of_any_length_loads(tmp_path):
 def test_unusable_scenario_names_are_not_found(capsys, name):
     """Was: OSError (file name too long); and '' was reported as "a directory"."""
     code, err = run_cli(capsys, "run", name, "--no-files")
-    one_error_line(code, err, "scenario = ", "expected a scenario name")
+    assert_one_error_line(code, err, "scenario = ", "expected a scenario name")
 
 
 def test_an_unusable_base_name_is_not_found(tmp_path, capsys):
     code, err = run_cli(capsys, "run", scenario(tmp_path, BASE.replace("baseline_2020", "b" * 5000)), "--no-files")
-    one_error_line(code, err, "base = ", "existing scenario")
+    assert_one_error_line(code, err, "base = ", "existing scenario")
 
 
 @pytest.mark.parametrize("value, fragments", [
@@ -93,7 +93,7 @@ def test_an_unusable_base_name_is_not_found(tmp_path, capsys):
 def test_set_bugs(capsys, value, fragments):
     key = "partners.CN.rivals" if "CN" in value else "world.rivalry"
     code, err = run_cli(capsys, "run", "baseline_2020", "--set", f"{key}={value}", "--no-files")
-    one_error_line(code, err, *fragments)
+    assert_one_error_line(code, err, *fragments)
 
 
 @pytest.mark.parametrize("argv, fragments", [
@@ -106,7 +106,7 @@ def test_set_bugs(capsys, value, fragments):
 def test_usage_errors_are_one_line(capsys, argv, fragments):
     """Was: argparse's usage block and a second line."""
     code, err = run_cli(capsys, *argv)
-    one_error_line(code, err, *fragments)
+    assert_one_error_line(code, err, *fragments)
 
 
 def test_help_is_intact(capsys):
@@ -124,7 +124,7 @@ def test_help_is_intact(capsys):
 ])
 def test_option_bugs(capsys, argv, fragments):
     code, err = run_cli(capsys, *argv)
-    one_error_line(code, err, *fragments)
+    assert_one_error_line(code, err, *fragments)
 
 
 @pytest.mark.parametrize("where, fragments", [("afile", ["is a file"]), ("afile/under", ["under a file"])])
@@ -135,7 +135,7 @@ def test_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, caps
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(api, "simulate", lambda *a, **k: pytest.fail("ran before checking --out"))
             code, err = run_cli(capsys, *command, "--out", str(tmp_path / where))
-        one_error_line(code, err, "--out = ", *fragments)
+        assert_one_error_line(code, err, "--out = ", *fragments)
     assert (tmp_path / "afile").read_text() == "keep me"
 
 
