@@ -15,7 +15,7 @@ Examples:
 from __future__ import annotations
 
 from sim import bench
-from sim.commands.common import print_json
+from sim.commands.common import print_json, whole_number
 from sim.errors import InputError
 
 HELP = "time the ensemble engine against Mesa's batch_run on the same runs; print the ratio"
@@ -34,10 +34,8 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
-    for option, value, low in (("--runs", args.runs, 1), ("--mesa-runs", args.mesa_runs, 1),
-                               ("--steps", args.steps, 1)):
-        if value < low:
-            raise InputError("", option, value, f"a whole number of at least {low}")
+    for option, value in (("--runs", args.runs), ("--mesa-runs", args.mesa_runs), ("--steps", args.steps)):
+        whole_number(option, value, 1)
     if not 0 < args.memory_mb < float("inf"):
         raise InputError("", "--memory-mb", args.memory_mb, "a positive number of megabytes")
     result = bench.benchmark(runs=args.runs, mesa_runs=args.mesa_runs, steps=args.steps,
