@@ -5,13 +5,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import dynamics
+from sim import dynamics, randomness
 from sim import equations as eq
 from sim.agents import PartnerAgent, StateAgent
 from sim.ensemble import needs_noise
 from sim.inputs import Inputs
-from sim import randomness
-from sim.randomness import run_generators
 from sim.scenario import Scenario, load
 from sim.trajectory import Trajectory
 
@@ -34,7 +32,7 @@ class AlignmentModel(mesa.Model):
         scenario = scenario.with_overrides(overrides or {})
         self.scenario = scenario
         self.master_seed = scenario.seed if seed is None else int(seed)
-        noise_rng, self.crisis_rng = run_generators(self.master_seed, run)
+        noise_rng, self.crisis_rng = randomness.run_generators(self.master_seed, run)
         super().__init__(seed=self.master_seed)
         # Mesa draws from a Generator passed as `rng` to seed `self.random`, which would shift the
         # stream; set it afterwards so this run's noise matches the ensemble engine's run `run`.
