@@ -1,22 +1,26 @@
-"""The one error type for bad input: a single line naming where, key, value and what was expected."""
+"""The two error types the CLI prints as one line and exit code 2, without a traceback:
+`InputError` (bad input: where, key, value and what was expected) and `OutputError`
+(results that could not be written or resumed)."""
 
 from __future__ import annotations
 
-LONGEST = 60  # characters of a value (or 80 of a key) shown before "..."
+# Characters shown of a value, a key and a place (file or option) before "...".
+LONGEST_VALUE, LONGEST_KEY, LONGEST_PLACE = 60, 80, 200
+
+
+def _cut(text: str, longest: int) -> str:
+    return text if len(text) <= longest else text[:longest - 3] + "..."
 
 
 def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= LONGEST else text[:LONGEST - 3] + "..."
+    return _cut(repr(value), LONGEST_VALUE)
 
 
-def _name(text: str, longest: int = 80) -> str:
+def _name(text: str, longest: int) -> str:
     """A key or path as one short printable line: escaped (repr) if it holds a line break or
     another unprintable character, cut with "..." if very long."""
     text = str(text)
-    if not text.isprintable():
-        text = repr(text)
-    return text if len(text) <= longest else text[:longest - 3] + "..."
+    return _cut(text if text.isprintable() else repr(text), longest)
 
 
 class InputError(ValueError):
@@ -28,9 +32,9 @@ class InputError(ValueError):
 
     def __init__(self, where: str, key: str, value, expected: str):
         self.where, self.key, self.value, self.expected = where, key, value, expected
-        place = f"{_name(where, 200)}: " if where else ""
+        place = f"{_name(where, LONGEST_PLACE)}: " if where else ""
         shown = "" if value is None else f" = {_show(value)}"
-        super().__init__(f"{place}{_name(key)}{shown}: expected {' '.join(str(expected).split())}")
+        super().__init__(f"{place}{_name(key, LONGEST_KEY)}{shown}: expected {' '.join(str(expected).split())}")
 
 
 class OutputError(RuntimeError):
