@@ -24,7 +24,7 @@ from sim import __version__, outputs
 from sim.ensemble import simulate
 from sim.errors import InputError
 from sim.inputs import Inputs
-from sim.scenario import Scenario, load
+from sim.scenario import Scenario, load, path_is
 from sim.trajectory import Trajectory
 
 ENGINES = ("ensemble", "mesa")
@@ -372,17 +372,10 @@ def _missing_parents(out: Path) -> list[Path]:
     """The parents of ``out`` that do not exist yet, innermost first."""
     missing = []
     for parent in out.absolute().parents:
-        if _exists(parent):
+        if path_is(parent, Path.exists):
             break
         missing.append(parent)
     return missing
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except (OSError, ValueError):
-        return False
 
 
 def _rmdir_if_empty(path: Path) -> None:
@@ -398,7 +391,7 @@ def check_output_dir(out: Path | str, where: str = "out_dir") -> None:
     out = Path(out)
     if "\x00" in str(out):
         raise InputError("", where, str(out), "a directory name (without a NUL character)")
-    existing = next(p for p in (out.absolute(), *out.absolute().parents) if _exists(p))
+    existing = next(p for p in (out.absolute(), *out.absolute().parents) if path_is(p, Path.exists))
     if not existing.is_dir():
         what = "is a file" if existing == out.absolute() else f"is under a file, {existing}"
         raise InputError("", where, str(out), f"a directory (it {what})")

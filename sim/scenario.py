@@ -126,17 +126,17 @@ def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
             candidates.append(relative_to / f"{text}.toml")
         candidates.append(SCENARIO_DIR / f"{text}.toml")
     for path in candidates:
-        if _is(path, Path.is_file):
+        if path_is(path, Path.is_file):
             return path
-    if text and _is(Path(text), Path.is_dir):
+    if text and path_is(Path(text), Path.is_dir):
         raise InputError(text, "scenario", None, "a TOML file, not a directory")
     known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
     raise InputError("", "scenario", text, f"a scenario name ({known}) or a path to a .toml file")
 
 
-def _is(path: Path, test) -> bool:
-    """``test(path)`` (is_file, is_dir), False where the name cannot be a path at all
-    (too long, a NUL byte, a loop of links): such a name is reported as not found."""
+def path_is(path: Path, test) -> bool:
+    """``test(path)`` (Path.is_file, is_dir, exists), False where the name cannot be a path at
+    all (too long, a NUL byte, a loop of links): such a name counts as not found."""
     try:
         return test(path)
     except (OSError, ValueError):
