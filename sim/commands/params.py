@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import parameters
+from sim.api import atomic_write
 from sim.commands.common import print_json
+from sim.errors import InputError
 
 HELP = "list parameters (key, default, range, source); filter by key prefix"
 
@@ -32,13 +34,13 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
-    table = parameters.table()
-    table = table[table["key"].str.startswith(args.prefix)]
     if args.fill_doc is not None:
         return fill_doc(args.fill_doc)
     if args.markdown:
         print(parameters.markdown((args.prefix,)), end="")
         return 0
+    table = parameters.table()
+    table = table[table["key"].str.startswith(args.prefix)]
     if args.json:
         print_json(table.to_dict(orient="records"))
         return 0
@@ -48,9 +50,7 @@ def main(args) -> int:
 
 
 def fill_doc(path: Path) -> int:
-    from sim.api import atomic_write
-    from sim.errors import InputError
-
+    """Rewrite the generated parameter tables of a Markdown file (atomically)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
