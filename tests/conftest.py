@@ -1,4 +1,5 @@
-"""Shared test settings: Hypothesis profiles, and a count of generated cases printed at the end.
+"""Shared test settings: Hypothesis profiles, a count of generated cases printed at the end,
+and the `run_cli` fixture.
 
 Profiles (choose with the environment variable HYPOTHESIS_PROFILE):
   ci        (default) derandomized, so every run of the suite tries the same examples; no
@@ -13,6 +14,7 @@ the terminal summary (also under pytest-xdist, whose reports carry the propertie
 import os
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Health checks off: a scenario drawn from the whole schema is some 460 values however small
@@ -39,3 +41,19 @@ def pytest_terminal_summary(terminalreporter):
     if _totals:
         counts = ", ".join(f"{_totals[name]} {name}" for name in COUNTED)
         terminalreporter.write_line(f"generated cases tried: {counts}")
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli(*argv)`` runs the command line in this process and returns (exit code, stderr);
+    argparse's exits (usage errors) count by their code."""
+    from sim.cli import main
+
+    def run(*argv):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = exc.code
+        return code, capsys.readouterr().err
+
+    return run

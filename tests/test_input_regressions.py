@@ -14,15 +14,6 @@ from sim.cli import main
 BASE = 'title = "t"\ndescription = "d"\nbase = "baseline_2020"\n'
 
 
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.err
-
-
 def assert_one_error_line(code, err, *fragments):
     assert code == 2 and err.endswith("\n") and err.count("\n") == 1 and err.startswith("error: "), err
     for fragment in fragments:
@@ -53,14 +44,14 @@ def scenario(tmp_path, text: str | bytes) -> str:
     # was: "events.0.set.float = True: expected a valid number" (a pydantic branch name, not the key)
     (BASE + '[[events]]\nstep = 2\nkey = "world.rivalry"\nset = true\n', ["world.rivalry = True"]),
 ])
-def test_scenario_file_bugs(tmp_path, capsys, text, fragments):
-    code, err = run_cli(capsys, "run", scenario(tmp_path, text), "--steps", "2", "--no-files")
+def test_scenario_file_bugs(tmp_path, run_cli, text, fragments):
+    code, err = run_cli("run", scenario(tmp_path, text), "--steps", "2", "--no-files")
     assert_one_error_line(code, err, *fragments)
 
 
-def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
+def test_a_byte_order_mark_is_accepted(tmp_path, run_cli):
     """Was: "expected valid TOML (Invalid statement)" for a file some editors save."""
-    code, err = run_cli(capsys, "run", scenario(tmp_path, "\ufeff".encode() + BASE.encode()), "--steps", "2",
+    code, err = run_cli("run", scenario(tmp_path, "\ufeff".encode() + BASE.encode()), "--steps", "2",
                         "--no-files")
     assert (code, err) == (0, "")
 
@@ -74,14 +65,14 @@ def test_a_base_chain_of_any_length_loads(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["x" * 5000, ""])
-def test_unusable_scenario_names_are_not_found(capsys, name):
+def test_unusable_scenario_names_are_not_found(run_cli, name):
     """Was: OSError (file name too long); and '' was reported as "a directory"."""
-    code, err = run_cli(capsys, "run", name, "--no-files")
+    code, err = run_cli("run", name, "--no-files")
     assert_one_error_line(code, err, "scenario = ", "expected a scenario name")
 
 
-def test_an_unusable_base_name_is_not_found(tmp_path, capsys):
-    code, err = run_cli(capsys, "run", scenario(tmp_path, BASE.replace("baseline_2020", "b" * 5000)), "--no-files")
+def test_an_unusable_base_name_is_not_found(tmp_path, run_cli):
+    code, err = run_cli("run", scenario(tmp_path, BASE.replace("baseline_2020", "b" * 5000)), "--no-files")
     assert_one_error_line(code, err, "base = ", "existing scenario")
 
 
@@ -90,9 +81,9 @@ def test_an_unusable_base_name_is_not_found(tmp_path, capsys):
     ("9" * 400, ["--set: world.rivalry = 999"]),  # was: OverflowError
     ('["CN"]', ["--set: partners.CN.rivals", "not CN itself"]),
 ], ids=["5000 digits", "400 digits", "own rival"])
-def test_set_bugs(capsys, value, fragments):
+def test_set_bugs(run_cli, value, fragments):
     key = "partners.CN.rivals" if "CN" in value else "world.rivalry"
-    code, err = run_cli(capsys, "run", "baseline_2020", "--set", f"{key}={value}", "--no-files")
+    code, err = run_cli("run", "baseline_2020", "--set", f"{key}={value}", "--no-files")
     assert_one_error_line(code, err, *fragments)
 
 
@@ -103,9 +94,9 @@ def test_set_bugs(capsys, value, fragments):
     (["run", "baseline_2020", "--stepz", "3"], ["--stepz 3: expected a known option"]),
     (["frobnicate"], ["command = 'frobnicate'"]),
 ])
-def test_usage_errors_are_one_line(capsys, argv, fragments):
+def test_usage_errors_are_one_line(run_cli, argv, fragments):
     """Was: argparse's usage block and a second line."""
-    code, err = run_cli(capsys, *argv)
+    code, err = run_cli(*argv)
     assert_one_error_line(code, err, *fragments)
 
 
@@ -122,19 +113,19 @@ def test_help_is_intact(capsys):
     (["run", "baseline_2020", "--steps", "10000", "--replicates", "10000", "--no-files"],  # was: MemoryError
      ["replicates x steps", "fits in memory"]),
 ])
-def test_option_bugs(capsys, argv, fragments):
-    code, err = run_cli(capsys, *argv)
+def test_option_bugs(run_cli, argv, fragments):
+    code, err = run_cli(*argv)
     assert_one_error_line(code, err, *fragments)
 
 
 @pytest.mark.parametrize("where, fragments", [("afile", ["is a file"]), ("afile/under", ["under a file"])])
-def test_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, capsys, where, fragments):
+def test_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, run_cli, where, fragments):
     """Was: a traceback (FileExistsError, NotADirectoryError), after the whole simulation."""
     (tmp_path / "afile").write_text("keep me")
     for command in (["run", "baseline_2020"], ["explain", "baseline_2020", "--state", "Vietnam"]):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(api, "simulate", lambda *a, **k: pytest.fail("ran before checking --out"))
-            code, err = run_cli(capsys, *command, "--out", str(tmp_path / where))
+            code, err = run_cli(*command, "--out", str(tmp_path / where))
         assert_one_error_line(code, err, "--out = ", *fragments)
     assert (tmp_path / "afile").read_text() == "keep me"
 

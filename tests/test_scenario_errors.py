@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-
 ROOT = Path(__file__).resolve().parent.parent
 
 BASE = 'title = "t"\ndescription = "d"\nbase = "baseline_2020"\n'
@@ -38,19 +36,13 @@ CASES = {
 }
 
 
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.err
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_scenario_file_exits_2_with_one_line(tmp_path, capsys, case):
+def test_bad_scenario_file_exits_2_with_one_line(tmp_path, run_cli, case):
     text, expected = CASES[case]
     path = tmp_path / "bad.toml"
     path.write_text(text)
     out = tmp_path / "out"
-    code, err = run_cli(capsys, "run", str(path), "--out", str(out))
+    code, err = run_cli("run", str(path), "--out", str(out))
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -60,20 +52,20 @@ def test_bad_scenario_file_exits_2_with_one_line(tmp_path, capsys, case):
     assert not out.exists()
 
 
-def test_cycle_in_base(tmp_path, capsys):
+def test_cycle_in_base(tmp_path, run_cli):
     (tmp_path / "a.toml").write_text('title = "a"\ndescription = "d"\nbase = "b"\n')
     (tmp_path / "b.toml").write_text('title = "b"\ndescription = "d"\nbase = "a"\n')
-    code, err = run_cli(capsys, "run", str(tmp_path / "a.toml"), "--no-files")
+    code, err = run_cli("run", str(tmp_path / "a.toml"), "--no-files")
     assert code == 2
     assert "cycle" in err and "a -> b -> a" in err
 
 
-def test_non_utf8_and_directory(tmp_path, capsys):
+def test_non_utf8_and_directory(tmp_path, run_cli):
     path = tmp_path / "bytes.toml"
     path.write_bytes(b'title = "\xff\xfe"\n')
-    code, err = run_cli(capsys, "run", str(path), "--no-files")
+    code, err = run_cli("run", str(path), "--no-files")
     assert code == 2 and "UTF-8" in err
-    code, err = run_cli(capsys, "run", str(tmp_path), "--no-files")
+    code, err = run_cli("run", str(tmp_path), "--no-files")
     assert code == 2 and "not a directory" in err
 
 
@@ -86,8 +78,8 @@ def test_non_utf8_and_directory(tmp_path, capsys):
     (["explain", "baseline_2020", "--state", "Narnia"], "Narnia"),
     (["explain", "baseline_2020", "--state", "Vietnam", "--step", "500"], "step = 500"),
 ])
-def test_bad_options_exit_2(capsys, argv, fragment):
-    code, err = run_cli(capsys, *argv, *(["--no-files"] if argv[0] == "run" else []))
+def test_bad_options_exit_2(run_cli, argv, fragment):
+    code, err = run_cli(*argv, *(["--no-files"] if argv[0] == "run" else []))
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert fragment in err
