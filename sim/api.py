@@ -4,6 +4,11 @@
     >>> result = sim.run("baseline_2020", steps=40)
     >>> result.final            # alignment per state and partner, hedging, leading, forced_us
     >>> sim.explain("baseline_2020", state="Vietnam")   # why Vietnam leans as it does
+
+Also here: `terms_table` and `why_sentence` (the explain table and its sentence, shared
+with the web app), `make_manifest`, and the file writers every command uses:
+`atomic_write`, `write_parquet`, `write_json`, `write_all` (all files or none),
+`check_output_dir` and `save` (a run's files).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The command line: `python run.py COMMAND ...`. Each command is a module in
 `sim.commands` with ``HELP``, ``add_arguments(parser)`` and ``main(args)``;
-every one is a thin layer on a documented Python function.
+every one is a thin layer on a documented Python function. Every error, argparse's
+included (`Parser`), is one line ``error: ...`` and exit code 2.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ Keys are flat and dotted::
     weights.security               states.Vietnam.weights.security   (per-state override)
     partners.CN.coercion           partners.CN.rivals                (a list of partner codes)
     states.Vietnam.exposure        states.Vietnam.ties.CN
+
+`markdown` and `fill_markdown_blocks` render the table for the docs (docs/model.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Options and printing shared by several commands."""
+"""Options, their checks (`overrides`, `check_out`, `whole_number`) and printing shared by several commands."""
 
 from __future__ import annotations
 
