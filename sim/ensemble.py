@@ -195,8 +195,7 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
     seed = scenario.seed if seed is None else _whole("seed", seed, 0)
     if record not in RECORDS:
         raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)) or not 0 < memory_mb < float("inf"):
-        raise InputError("", "memory_mb", memory_mb, "a positive number of megabytes")
+    check_memory_mb(memory_mb)
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
             if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
     n_runs = len(variations) * replicates
@@ -260,6 +259,13 @@ def write_outcomes(path: Path | str, scenario: Scenario | str = "baseline_2020",
                 writer.close()
 
     return atomic_write(Path(path), write)
+
+
+def check_memory_mb(value, name: str = "memory_mb") -> float:
+    """A memory budget: a positive, finite number of megabytes, or an `InputError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise InputError("", name, value, "a positive number of megabytes")
+    return value
 
 
 def _whole(name: str, value, low: int) -> int:

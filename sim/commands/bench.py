@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sim import bench
 from sim.commands.common import print_json, whole_number
-from sim.errors import InputError
+from sim.ensemble import check_memory_mb
 
 HELP = "time the ensemble engine against Mesa's batch_run on the same runs; print the ratio"
 
@@ -36,8 +36,7 @@ def add_arguments(parser):
 def main(args) -> int:
     for option, value in (("--runs", args.runs), ("--mesa-runs", args.mesa_runs), ("--steps", args.steps)):
         whole_number(option, value, 1)
-    if not 0 < args.memory_mb < float("inf"):
-        raise InputError("", "--memory-mb", args.memory_mb, "a positive number of megabytes")
+    check_memory_mb(args.memory_mb, "--memory-mb")  # now, not after the Mesa runs
     result = bench.benchmark(runs=args.runs, mesa_runs=args.mesa_runs, steps=args.steps,
                              memory_mb=args.memory_mb)
     if args.json:
