@@ -186,13 +186,13 @@ def _base_chain(path: Path) -> list[tuple[Path, dict]]:
     """(path, content) of this file, its base, its base's base, ...; a cycle is an error.
 
     A loop, not recursion, so a chain of any length loads."""
-    chain, seen = [], []
+    chain, seen = [], {}  # seen: resolved paths in chain order (a dict: looking one up is O(1))
     while True:
         resolved = _resolved(path)
         if resolved in seen:
             cycle = " -> ".join(p.stem for p in (*seen, resolved))
             raise InputError(str(chain[-1][0]), "base", path.stem, f"no cycle of bases ({cycle})")
-        seen.append(resolved)
+        seen[resolved] = None
         data = _read(path)
         chain.append((path, data))
         if "base" not in data:
