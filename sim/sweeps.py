@@ -607,4 +607,4 @@ def load_sweep(path: Path | str) -> SweepResult:
 
 
 __all__ = ["sweep", "run_plan", "load_sweep", "make_plan", "Plan", "SweepResult", "SweepDir", "summarize", "read_runs",
-           "CHUNK_RUNS", "errno"]
+           "CHUNK_RUNS"]
