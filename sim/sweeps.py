@@ -53,7 +53,7 @@ import pandas as pd
 from sim.api import _positive, _seed, atomic_write, make_manifest, scenario_of
 from sim.ensemble import DEFAULT_MEMORY_MB, simulate_chunks
 from sim.errors import InputError, OutputError
-from sim.sampling import Vary, check_varies, design
+from sim.sampling import Vary, check_sampler, check_varies, design
 from sim.scenario import Scenario
 
 FORMAT = "sim-sweep/1"
@@ -135,14 +135,9 @@ def make_plan(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str 
     replicates = _positive("replicates", replicates)
     if isinstance(chunk_runs, bool) or not isinstance(chunk_runs, (int, np.integer)) or not 1 <= chunk_runs <= 10**6:
         raise InputError("", "chunk_runs", chunk_runs, "a whole number from 1 to 1000000")
+    samples = check_sampler(sampler, varies, samples)  # the count the design is drawn with (its default if None)
     sets = design(varies, sampler, samples, seed)
-    samples = None if sampler == "grid" else (samples or _count(sampler, len(sets), len(varies)))
     return Plan(scenario, varies, sampler, samples, replicates, seed, steps, int(chunk_runs), sets)
-
-
-def _count(sampler: str, n_sets: int, n_keys: int) -> int:
-    """The N a SALib design was drawn with (its default), from its number of rows."""
-    return {"saltelli": n_sets // (n_keys + 2), "morris": n_sets // (n_keys + 1)}.get(sampler, n_sets)
 
 
 # --- workers -------------------------------------------------------------------
