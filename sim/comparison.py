@@ -80,6 +80,7 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     loaded = [scenario_of(s, overrides) for s in scenarios]
     if len(loaded) < 2:
         raise InputError("", "SCENARIO", [s.name for s in loaded], "at least two scenarios to compare")
+    _check_same_axes(loaded)
     replicates = _positive("replicates", replicates)
     steps = loaded[0].steps if steps is None else _positive("steps", steps)
     seed = loaded[0].seed if seed is None else _seed(seed)
@@ -89,7 +90,6 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
         trajectory = simulate(Inputs.build(scenario, [{}] * replicates), scenario.events, steps, seed)
         runs[label] = (run_outcomes(trajectory), trajectory.alignment.mean(2))  # [run, step, partner]
     partners = list(loaded[0].partners)
-    _check_same_axes(loaded)
     manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
         "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
                       for label, s in zip(labels, loaded)],
