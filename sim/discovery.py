@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import atomic_write, write_json
+from sim.api import write_all, write_json
 from sim.errors import InputError
 from sim.sweeps import load_sweep, read_runs
 
@@ -142,15 +142,15 @@ def tradeoff_figure(discovery: Discovery):
     return fig
 
 
-def save(discovery: Discovery, out_dir: Path | str) -> dict[str, Path]:
-    """boxes.csv, trajectory.csv, tradeoff.png and discover.json under ``out_dir``."""
+def save(discovery: Discovery, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """boxes.csv, trajectory.csv, tradeoff.png and discover.json under ``out_dir``, all or none (`write_all`)."""
     from sim.plots import save_figure
 
-    out = Path(out_dir)
-    files = {"boxes": atomic_write(out / "boxes.csv", lambda tmp: discovery.boxes.to_csv(tmp, index=False))}
+    writers = {"boxes.csv": lambda path: discovery.boxes.to_csv(path, index=False)}
     if discovery.trajectory is not None:
-        files["trajectory"] = atomic_write(out / "trajectory.csv", lambda tmp: discovery.trajectory.to_csv(tmp))
-        files["tradeoff"] = save_figure(tradeoff_figure(discovery), out / "tradeoff.png")
-    files["summary"] = write_json({"condition": discovery.condition, "cases": discovery.cases, "runs": discovery.runs,
-                                   "method": "PRIM (ema_workbench.analysis.prim)"}, out / "discover.json")
-    return files
+        writers["trajectory.csv"] = lambda path: discovery.trajectory.to_csv(path)
+        writers["tradeoff.png"] = lambda path: save_figure(tradeoff_figure(discovery), path)
+    summary = {"condition": discovery.condition, "cases": discovery.cases, "runs": discovery.runs,
+               "method": "PRIM (ema_workbench.analysis.prim)"}
+    writers["discover.json"] = lambda path: write_json(summary, path)
+    return write_all(out_dir, writers, where)
