@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.api import write_all, write_json
 from sim.errors import InputError
-from sim.sweeps import load_sweep, read_runs
+from sim.sweeps import load_sweep
 
 DEFAULT_THRESHOLD = 0.8  # judgement: EMA Workbench's examples; a box where the condition holds 4 times in 5
 MAX_BOXES = 3
@@ -70,17 +70,16 @@ def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_T
     among those at least ``threshold`` dense (the densest if none is); later
     boxes are found in the runs outside earlier ones, up to ``boxes``.
     """
-    sweep = load_sweep(sweep_dir)
-    runs = read_runs(sweep_dir)
-    keys = sweep.plan_keys
-    y = evaluate(runs, condition)
-    if y.all() or not y.any():
-        raise InputError("", "--outcome", condition, f"a condition true in some runs and false in others "
-                         f"(true in {int(y.sum())} of {len(y)})")
     for name, value, low, high in (("threshold", threshold, 0, 1), ("peel_alpha", peel_alpha, 0, 0.5),
                                    ("mass_min", mass_min, 0, 1)):
         if not low < value <= high:
             raise InputError("", name, value, f"a number in ({low}, {high}]")
+    sweep = load_sweep(sweep_dir)
+    runs, keys = sweep.runs, sweep.plan_keys
+    y = evaluate(runs, condition)
+    if y.all() or not y.any():
+        raise InputError("", "--outcome", condition, f"a condition true in some runs and false in others "
+                         f"(true in {int(y.sum())} of {len(y)})")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="ema_workbench")  # its pandas deprecations are not ours to fix
         return _find_boxes(runs, keys, y, condition, threshold, boxes, peel_alpha, mass_min)
