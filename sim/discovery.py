@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import write_all, write_json
+from sim.api import _positive, write_all, write_json
 from sim.errors import InputError
 from sim.sweeps import load_sweep
 
@@ -74,6 +74,7 @@ def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_T
                                    ("mass_min", mass_min, 0, 1)):
         if not low < value <= high:
             raise InputError("", name, value, f"a number in ({low}, {high}]")
+    boxes = _positive("boxes", boxes)  # 0 boxes would leave nothing to report
     sweep = load_sweep(sweep_dir)
     runs, keys = sweep.runs, sweep.plan_keys
     y = evaluate(runs, condition)

@@ -180,6 +180,13 @@ def test_bad_condition_is_a_one_line_error(sweep_dir, capsys, condition, fragmen
     assert len(err.splitlines()) == 1 and fragment in err
 
 
+@pytest.mark.parametrize("option, value", [("--boxes", "0"), ("--threshold", "1.5")])
+def test_bad_discover_option_is_a_one_line_error(sweep_dir, capsys, option, value):
+    assert main(["discover", str(sweep_dir), "--outcome", "asean_US < 0.25", option, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{option.lstrip('-')} = {value}" in err
+
+
 def test_discover_to_an_unwritable_out_is_a_one_line_error(sweep_dir, tmp_path, capsys):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
