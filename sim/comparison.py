@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import _positive, _seed, atomic_write, make_manifest, scenario_of, write_json
+from sim.api import _positive, _seed, make_manifest, scenario_of, write_all, write_json
 from sim.ensemble import simulate
 from sim.errors import InputError
 from sim.inputs import Inputs
@@ -80,6 +80,7 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     loaded = [scenario_of(s, overrides) for s in scenarios]
     if len(loaded) < 2:
         raise InputError("", "SCENARIO", [s.name for s in loaded], "at least two scenarios to compare")
+    _check_same_axes(loaded)
     replicates = _positive("replicates", replicates)
     steps = loaded[0].steps if steps is None else _positive("steps", steps)
     seed = loaded[0].seed if seed is None else _seed(seed)
@@ -89,7 +90,6 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
         trajectory = simulate(Inputs.build(scenario, [{}] * replicates), scenario.events, steps, seed)
         runs[label] = (run_outcomes(trajectory), trajectory.alignment.mean(2))  # [run, step, partner]
     partners = list(loaded[0].partners)
-    _check_same_axes(loaded)
     manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
         "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
                       for label, s in zip(labels, loaded)],
@@ -258,16 +258,19 @@ def report(comparison: Comparison, figure_name: str = "alignment_over_time.png")
     return "\n".join(parts)
 
 
-def save(comparison: Comparison, out_dir: Path | str) -> dict[str, Path]:
-    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``."""
+def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
+
+    All files or none (`sim.api.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    """
     from sim.plots import save_figure
 
-    out = Path(out_dir)
-    files = {name: atomic_write(out / f"{name}.csv", lambda tmp, f=getattr(comparison, name): f.to_csv(tmp, index=False))
+    figure_name = "alignment_over_time.png"
+    files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
              for name in ("alignment", "differences", "states")}
-    files["figure"] = save_figure(figure(comparison), out / "alignment_over_time.png")
-    text = report(comparison, files["figure"].name)
-    files["report"] = atomic_write(out / "report.md", lambda tmp: tmp.write_text(text))
-    files["manifest"] = write_json(comparison.manifest | {"files": {k: v.name for k, v in files.items()}},
-                                   out / "manifest.json")
-    return files
+    files["figure"] = (figure_name, lambda path: save_figure(figure(comparison), path))
+    files["report"] = ("report.md", lambda path: path.write_text(report(comparison, figure_name)))
+    names = {key: name for key, (name, _) in files.items()}
+    files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))
+    written = write_all(out_dir, dict(files.values()), where)
+    return {key: written[name] for key, (name, _) in files.items()}

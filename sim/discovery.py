@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import atomic_write, write_json
+from sim.api import _positive, write_all, write_json
 from sim.errors import InputError
-from sim.sweeps import load_sweep, read_runs
+from sim.sweeps import load_sweep
 
 DEFAULT_THRESHOLD = 0.8  # judgement: EMA Workbench's examples; a box where the condition holds 4 times in 5
 MAX_BOXES = 3
@@ -70,17 +70,17 @@ def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_T
     among those at least ``threshold`` dense (the densest if none is); later
     boxes are found in the runs outside earlier ones, up to ``boxes``.
     """
-    sweep = load_sweep(sweep_dir)
-    runs = read_runs(sweep_dir)
-    keys = sweep.plan_keys
-    y = evaluate(runs, condition)
-    if y.all() or not y.any():
-        raise InputError("", "--outcome", condition, f"a condition true in some runs and false in others "
-                         f"(true in {int(y.sum())} of {len(y)})")
     for name, value, low, high in (("threshold", threshold, 0, 1), ("peel_alpha", peel_alpha, 0, 0.5),
                                    ("mass_min", mass_min, 0, 1)):
         if not low < value <= high:
             raise InputError("", name, value, f"a number in ({low}, {high}]")
+    boxes = _positive("boxes", boxes)  # 0 boxes would leave nothing to report
+    sweep = load_sweep(sweep_dir)
+    runs, keys = sweep.runs, sweep.plan_keys
+    y = evaluate(runs, condition)
+    if y.all() or not y.any():
+        raise InputError("", "--outcome", condition, f"a condition true in some runs and false in others "
+                         f"(true in {int(y.sum())} of {len(y)})")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="ema_workbench")  # its pandas deprecations are not ours to fix
         return _find_boxes(runs, keys, y, condition, threshold, boxes, peel_alpha, mass_min)
@@ -142,15 +142,15 @@ def tradeoff_figure(discovery: Discovery):
     return fig
 
 
-def save(discovery: Discovery, out_dir: Path | str) -> dict[str, Path]:
-    """boxes.csv, trajectory.csv, tradeoff.png and discover.json under ``out_dir``."""
+def save(discovery: Discovery, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """boxes.csv, trajectory.csv, tradeoff.png and discover.json under ``out_dir``, all or none (`write_all`)."""
     from sim.plots import save_figure
 
-    out = Path(out_dir)
-    files = {"boxes": atomic_write(out / "boxes.csv", lambda tmp: discovery.boxes.to_csv(tmp, index=False))}
+    writers = {"boxes.csv": lambda path: discovery.boxes.to_csv(path, index=False)}
     if discovery.trajectory is not None:
-        files["trajectory"] = atomic_write(out / "trajectory.csv", lambda tmp: discovery.trajectory.to_csv(tmp))
-        files["tradeoff"] = save_figure(tradeoff_figure(discovery), out / "tradeoff.png")
-    files["summary"] = write_json({"condition": discovery.condition, "cases": discovery.cases, "runs": discovery.runs,
-                                   "method": "PRIM (ema_workbench.analysis.prim)"}, out / "discover.json")
-    return files
+        writers["trajectory.csv"] = lambda path: discovery.trajectory.to_csv(path)
+        writers["tradeoff.png"] = lambda path: save_figure(tradeoff_figure(discovery), path)
+    summary = {"condition": discovery.condition, "cases": discovery.cases, "runs": discovery.runs,
+               "method": "PRIM (ema_workbench.analysis.prim)"}
+    writers["discover.json"] = lambda path: write_json(summary, path)
+    return write_all(out_dir, writers, where)

@@ -1,7 +1,8 @@
 """A sweep's varied parameters and their samples (one row per parameter set).
 
 ``--vary KEY=LO:HI[:N]`` becomes a `Vary`, checked against the parameter
-schema like a scenario file (`parse_vary`); `design` turns the varied
+schema like a scenario file (`parse_vary`); `check_sampler` and
+`check_count` check the other options of a sweep; `design` turns the varied
 parameters into a table ``[variation, key]`` with a sampler from scipy or
 SALib (none is written here):
 
@@ -108,12 +109,17 @@ def check_sampler(sampler: str, varies: tuple[Vary, ...], samples: int | None) -
         return None
     if with_levels:
         raise InputError("--vary", with_levels[0], None, f"no :N (levels are for --sampler grid, not {sampler})")
-    samples = DEFAULT_SAMPLES[sampler] if samples is None else samples
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= MAX_SETS:
-        raise InputError("", "--samples", samples, f"a whole number from 1 to {MAX_SETS}")
+    samples = check_count("--samples", DEFAULT_SAMPLES[sampler] if samples is None else samples, MAX_SETS)
     if sampler in ("sobol", "saltelli") and samples & (samples - 1):
         raise InputError("", "--samples", samples, f"a power of two for --sampler {sampler} (e.g. 64, 128, 256)")
-    return int(samples)
+    return samples
+
+
+def check_count(option: str, value, most: int) -> int:
+    """A count option (samples, runs per chunk, workers) as an int from 1 to ``most``, or an InputError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= most:
+        raise InputError("", option, value, f"a whole number from 1 to {most}")
+    return int(value)
 
 
 def design(varies, sampler: str = "lhs", samples: int | None = None, seed: int = 0) -> pd.DataFrame:

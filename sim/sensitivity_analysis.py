@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim import sweeps as sweeping
-from sim.api import atomic_write
+from sim.api import write_all
 from sim.errors import InputError
 from sim.outcomes import outcome_names
 from sim.sampling import MORRIS_LEVELS, salib_problem
@@ -114,11 +114,10 @@ def figure(result: Sensitivity):
     return fig
 
 
-def save(result: Sensitivity, out_dir: Path | str) -> dict[str, Path]:
-    """sensitivity_<method>_<outcome>.csv and .png under ``out_dir`` (next to the sweep's files)."""
+def save(result: Sensitivity, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """sensitivity_<method>_<outcome>.csv and .png under ``out_dir`` (next to the sweep's files), both or neither."""
     from sim.plots import save_figure
 
-    out = Path(out_dir)
     stem = f"sensitivity_{result.method}_{result.outcome}"
-    return {"table": atomic_write(out / f"{stem}.csv", lambda tmp: result.indices.to_csv(tmp)),
-            "figure": save_figure(figure(result), out / f"{stem}.png")}
+    return write_all(out_dir, {f"{stem}.csv": lambda path: result.indices.to_csv(path),
+                               f"{stem}.png": lambda path: save_figure(figure(result), path)}, where)

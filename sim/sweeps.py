@@ -47,13 +47,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.api import _positive, _seed, atomic_write, make_manifest, scenario_of
 from sim.ensemble import DEFAULT_MEMORY_MB, simulate_chunks
 from sim.errors import InputError, OutputError
-from sim.sampling import Vary, check_varies, design
+from sim.sampling import Vary, check_count, check_sampler, check_varies, design
 from sim.scenario import Scenario
 
 FORMAT = "sim-sweep/1"
@@ -133,16 +132,10 @@ def make_plan(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str 
     seed = scenario.seed if seed is None else _seed(seed)
     steps = scenario.steps if steps is None else _positive("steps", steps)
     replicates = _positive("replicates", replicates)
-    if isinstance(chunk_runs, bool) or not isinstance(chunk_runs, (int, np.integer)) or not 1 <= chunk_runs <= 10**6:
-        raise InputError("", "chunk_runs", chunk_runs, "a whole number from 1 to 1000000")
+    chunk_runs = check_count("chunk_runs", chunk_runs, 10**6)
+    samples = check_sampler(sampler, varies, samples)  # the count the design is drawn with (its default if None)
     sets = design(varies, sampler, samples, seed)
-    samples = None if sampler == "grid" else (samples or _count(sampler, len(sets), len(varies)))
-    return Plan(scenario, varies, sampler, samples, replicates, seed, steps, int(chunk_runs), sets)
-
-
-def _count(sampler: str, n_sets: int, n_keys: int) -> int:
-    """The N a SALib design was drawn with (its default), from its number of rows."""
-    return {"saltelli": n_sets // (n_keys + 2), "morris": n_sets // (n_keys + 1)}.get(sampler, n_sets)
+    return Plan(scenario, varies, sampler, samples, replicates, seed, steps, chunk_runs, sets)
 
 
 # --- workers -------------------------------------------------------------------
@@ -456,19 +449,13 @@ def run_plan(plan: Plan, out: Path | str | None = None, workers: int = 1, schedu
     accepted, just before computing (the CLI prints its header there, so an error is
     the only thing a refused sweep prints).
     """
-    workers = _workers(workers)
+    workers = check_count("--workers", workers, 256)
     on_start = on_start or (lambda: None)
     if out is None:
         on_start()
         return _in_memory(plan, workers, scheduler, memory_mb, progress)
     with SweepDir(out) as folder:
         return _to_directory(plan, folder, workers, scheduler, force, memory_mb, progress, on_start)
-
-
-def _workers(workers) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= 256:
-        raise InputError("", "--workers", workers, "a whole number from 1 to 256")
-    return int(workers)
 
 
 def header(plan: Plan) -> dict:
@@ -607,4 +594,4 @@ def load_sweep(path: Path | str) -> SweepResult:
 
 
 __all__ = ["sweep", "run_plan", "load_sweep", "make_plan", "Plan", "SweepResult", "SweepDir", "summarize", "read_runs",
-           "CHUNK_RUNS", "errno"]
+           "CHUNK_RUNS"]

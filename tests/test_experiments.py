@@ -69,6 +69,15 @@ def test_bad_compare_input_exits_2(capsys, argv, fragment):
     assert len(err.splitlines()) == 1 and fragment in err
 
 
+def test_compare_to_an_unwritable_out_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    monkeypatch.setattr(comparison, "simulate", lambda *a, **k: pytest.fail("simulated before checking --out"))
+    assert main(["compare", "baseline_2020", "us_retrenchment", "--out", str(blocker / "cmp")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out" in err and "under a file" in err
+
+
 def test_markdown_table_has_a_header_rule_and_one_row_per_line():
     text = comparison.markdown_table(pd.DataFrame({"US": ["1.0 [0.5, 1.5]"]}, index=pd.Index(["a"], name="scenario")))
     assert text.splitlines() == ["| scenario | US |", "|---|---|", "| a | 1.0 [0.5, 1.5] |"]
@@ -169,6 +178,21 @@ def test_bad_condition_is_a_one_line_error(sweep_dir, capsys, condition, fragmen
     assert main(["discover", str(sweep_dir), "--outcome", condition]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and fragment in err
+
+
+@pytest.mark.parametrize("option, value", [("--boxes", "0"), ("--threshold", "1.5")])
+def test_bad_discover_option_is_a_one_line_error(sweep_dir, capsys, option, value):
+    assert main(["discover", str(sweep_dir), "--outcome", "asean_US < 0.25", option, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{option.lstrip('-')} = {value}" in err
+
+
+def test_discover_to_an_unwritable_out_is_a_one_line_error(sweep_dir, tmp_path, capsys):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    assert main(["discover", str(sweep_dir), "--outcome", "asean_US < 0.25", "--out", str(blocker / "d")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out" in err and blocker.read_text() == "not a directory"
 
 
 def test_discover_on_a_directory_that_is_no_sweep_exits_2(tmp_path, capsys):

@@ -200,6 +200,14 @@ def test_a_plan_needs_the_chunk_size_not_the_workers():
     assert summarize(sim.sweep("baseline_2020", **SMALL).runs, plan.keys).shape[1] == 8
 
 
+def test_a_numpy_sample_count_is_recorded_as_a_number_and_resumes(tmp_path):
+    """The plan keeps the count `check_sampler` settled on, so the manifest's JSON reads back equal."""
+    first = sim.sweep("baseline_2020", vary=VARY, samples=np.int64(4), steps=2, out=tmp_path / "s")
+    assert first.manifest["command"]["samples"] == 4 and type(first.manifest["command"]["samples"]) is int
+    again = sim.sweep("baseline_2020", vary=VARY, samples=np.int64(4), steps=2, out=tmp_path / "s")
+    assert again.report["chunks_kept"] == 1 and again.report["chunks_computed"] == 0
+
+
 def test_progress_bar_shows_runs_done_rate_and_time_left(capsys):
     sim.sweep("baseline_2020", **SMALL, progress=True)
     err = capsys.readouterr().err

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import comparison as comparing
-from sim.commands.common import overrides
+from sim.commands.common import check_out, overrides
 
 HELP = "compare scenarios: alignment with bootstrap intervals, paired differences, a PNG and a Markdown report"
 
@@ -37,9 +37,10 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
+    check_out(args)
     result = comparing.compare(args.scenarios, args.replicates, args.steps, args.seed, overrides(args))
     out = args.out or Path("results") / ("compare_" + "_vs_".join(Path(s).stem for s in args.scenarios))
-    files = comparing.save(result, out)
+    files = comparing.save(result, out, "--out")
     m = result.manifest
     print(f"{m['replicates']} replicates per scenario, {m['steps']} quarters, seed {m['seed']}, "
           "common random numbers; [95% bootstrap interval]\n")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import discovery
+from sim.commands.common import check_out
 
 HELP = "PRIM boxes of swept parameters where a condition holds, with coverage and density"
 
@@ -35,6 +36,7 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
+    check_out(args)
     found = discovery.discover(args.sweep_dir, args.outcome, args.threshold, args.boxes)
     print(f'"{found.condition}" holds in {found.cases:,} of {found.runs:,} runs ({found.cases / found.runs:.1%}).')
     for number, box in found.boxes.groupby("box"):
@@ -44,6 +46,7 @@ def main(args) -> int:
         for row in box.itertuples():
             print(f"  {row.parameter:<32} {row.min:8.3f} .. {row.max:<8.3f} (swept {row.swept_min:.3f} .. "
                   f"{row.swept_max:.3f})")
-    files = discovery.save(found, args.out or args.sweep_dir / "discover")
-    print(f"\nWrote {files['boxes'].parent}/: " + ", ".join(p.name for p in files.values()))
+    out = args.out or args.sweep_dir / "discover"
+    files = discovery.save(found, out, "--out")
+    print(f"\nWrote {out}/: " + ", ".join(files))
     return 0

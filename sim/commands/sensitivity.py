@@ -52,6 +52,6 @@ def main(args) -> int:
     print(f"{result.method} indices of {result.outcome} in {manifest['scenario']}: {manifest['n_variations']} "
           f"parameter sets x {manifest['replicates']} replicate(s), {manifest['steps']} steps, seed {manifest['seed']}\n")
     print(result.indices.to_string(float_format=lambda v: f"{v:.3f}"))
-    files = analysis.save(result, out)
-    print(f"\nWrote {out}/: " + ", ".join(p.name for p in files.values()) + " (and the sweep's files)")
+    files = analysis.save(result, out, "--out")
+    print(f"\nWrote {out}/: " + ", ".join(files) + " (and the sweep's files)")
     return 0
