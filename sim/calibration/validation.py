@@ -24,10 +24,11 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim import parameters
+from sim import dynamics, parameters
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
 from sim.equations import TERMS
+from sim.inputs import Inputs
 from sim.scenario import load
 
 OUT_OF_SAMPLE = (2021, 2022, 2023, 2024)
@@ -88,24 +89,25 @@ def trust_paths(targets=None) -> pd.DataFrame:
     year's world (reliability x us_commitment for the US; the input itself for others)."""
     table = targets_mod.read(targets)
     trust = table[table["question"].isin(["trust_do_right_thing", "trust_us_reported"])]
+    reliability = {year: _effective_reliability(year) for year in set(trust["year"]) & set(SURVEY_SCENARIOS)}
     rows = []
     for row in trust.itertuples():
         code = targets_mod.OPTION_CODES.get(row.option)
-        model = _effective_reliability(row.year, code) if row.year in SURVEY_SCENARIOS else None
+        model = reliability[row.year][code] if row.year in reliability else None
         mechanism = ("world.us_commitment" if code == "US" else "none: held at its input")
         rows.append({"year": row.year, "question": row.question, "partner": row.option, "survey": row.percent,
                      "model_reliability": None if model is None else round(100 * model, 1), "mechanism": mechanism})
     return pd.DataFrame(rows)
 
 
-def _effective_reliability(year: int, code: str) -> float:
-    """A partner's reliability after the year's events (US: scaled by us_commitment), as `sim.equations` does."""
+def _effective_reliability(year: int) -> dict[str, float]:
+    """{partner: reliability} after the year's events, as the model uses it (`sim.dynamics.effective_partners`:
+    the US's scaled by us_commitment). Outlook events happen at step 1 and hold."""
     scenario = load(SURVEY_SCENARIOS[year])
-    values = scenario.parameters()
-    for event in scenario.events:  # outlook events happen at step 1 and hold
-        values[event.key] = event.value if event.op == "set" else values[event.key] + event.value
-    reliability = values[f"partners.{code}.reliability"]
-    return reliability * (values["world.us_commitment"] if code == "US" else 1.0)
+    inputs = Inputs.build(scenario)
+    dyn = dynamics.start(inputs)
+    dynamics.apply_events(inputs, dyn, scenario.events, 1)
+    return dict(zip(inputs.partners, dynamics.effective_partners(inputs, dyn)["reliability"][0].tolist()))
 
 
 def state_answers(replicates: int = REPLICATES) -> pd.DataFrame:
