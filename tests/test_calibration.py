@@ -83,6 +83,8 @@ def test_bad_free_parameters(free, match):
     (["calibrate", "--targets", "no/such/file.csv"], "file"),
     (["calibrate", "--bootstrap", "-1"], "--bootstrap"),
     (["validate", "--replicates", "0"], "--replicates"),
+    (["calibrate", "--out", "/dev/null/fit"], "--out"),  # refused before the fit, not a minute later
+    (["validate", "--out", "/dev/null/validation"], "--out"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(capsys, argv, key):
     assert cli.main(argv) == 2

@@ -272,20 +272,16 @@ def _parameter_panel(ax, result):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 
 
-def save(result: CalibrationResult, out) -> dict:
-    """Write fit_report.md, fit_report.png and fit.json under ``out``; returns their paths."""
-    import json
-    from pathlib import Path
-
-    from sim.api import atomic_write
+def save(result: CalibrationResult, out, where: str = "out") -> dict:
+    """Write fit_report.md, fit_report.png and fit.json under ``out``, all or none (`sim.api.write_all`;
+    ``where`` names ``out`` in errors); returns their paths."""
+    from sim.api import write_all, write_json
     from sim.plots import save_figure
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "markdown": atomic_write(out / "fit_report.md", lambda tmp: tmp.write_text(markdown(result))),
-        "json": atomic_write(out / "fit.json", lambda tmp: tmp.write_text(
-            json.dumps(to_json(result), indent=2, default=str))),
-    }
-    files["png"] = save_figure(figure(result), out / "fit_report.png")
-    return files
+    files = {"markdown": "fit_report.md", "json": "fit.json", "png": "fit_report.png"}
+    written = write_all(out, {
+        files["markdown"]: lambda path: path.write_text(markdown(result)),
+        files["json"]: lambda path: write_json(to_json(result), path),
+        files["png"]: lambda path: save_figure(figure(result), path),
+    }, where)
+    return {key: written[name] for key, name in files.items()}
