@@ -248,6 +248,8 @@ def test_direction_uses_the_survey_sampling_error():
     limit = validation.change_threshold(50, 1000, 50, 1000)
     assert limit == pytest.approx(196 * math.sqrt(2 * 0.25 / 1000))  # 4.38 pp
     assert [validation.direction(c, limit) for c in (5.0, -5.0, 4.0, -1.0)] == ["up", "down", "flat", "flat"]
+    assert targets.sampling_error_pp(50, 1000) == pytest.approx(3.099, abs=1e-3)  # the error bars: 1.96 sd
+    assert limit == pytest.approx(math.hypot(targets.sampling_error_pp(50, 1000), targets.sampling_error_pp(50, 1000)))
 
 
 def test_changes_compare_consecutive_years():

@@ -224,7 +224,7 @@ def _forced_panel(ax, result):
     rows = result.problem.targets[(result.problem.targets["kind"] == "share")]
     labels = [f"{r.option}\n({QUESTION_LABELS[r.question].split()[0]})" for r in rows.itertuples()]
     survey = rows["percent"].to_numpy(float)
-    half = 196 * np.sqrt(survey / 100 * (1 - survey / 100) / rows["respondents"].to_numpy(float))
+    half = targets_mod.sampling_error_pp(survey, rows["respondents"].to_numpy(float))
     model = [result.answers.share(code)[0] * 100 for code in rows["code"]]
     x = np.arange(len(rows))
     ax.bar(x - 0.2, survey, 0.4, yerr=half, capsize=4, color="#999999", label="survey (95% sampling error)")

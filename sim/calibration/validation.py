@@ -61,8 +61,8 @@ def direction(change: float, threshold: float) -> str:
 
 def change_threshold(p1: float, n1: int, p2: float, n2: int) -> float:
     """The survey's 95% sampling error of the difference of two shares (percent points)."""
-    a, b = p1 / 100, p2 / 100
-    return 196 * np.sqrt(a * (1 - a) / n1 + b * (1 - b) / n2)
+    variance = targets_mod.sampling_variance(p1, n1) + targets_mod.sampling_variance(p2, n2)
+    return targets_mod.Z95_PP * np.sqrt(variance)
 
 
 def changes(table: pd.DataFrame) -> pd.DataFrame:
@@ -219,8 +219,7 @@ class Validation:
                 (targets_mod.THIRD_PARTY, "Japan", "Preferred third partner: % Japan"))):
             rows = self.levels[(self.levels["question"] == question) & (self.levels["option"] == option)]
             known = rows.dropna(subset=["survey"])
-            p = known["survey"] / 100
-            half = 196 * np.sqrt(p * (1 - p) / known["respondents"])
+            half = targets_mod.sampling_error_pp(known["survey"], known["respondents"].to_numpy(float))
             ax.errorbar(known["year"], known["survey"], yerr=half, fmt="o", color="#555555", capsize=4,
                         label="survey (95% sampling error)")
             ax.plot(rows["year"], rows["model"], "s-", color="#35608d", label="model")
