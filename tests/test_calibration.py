@@ -228,6 +228,12 @@ def test_report_files_are_written(small_fit, tmp_path):
     assert json.loads(files["json"].read_text())["year"] == 2020
 
 
+def test_report_files_are_written_without_the_profile(tmp_path):
+    fit = calibrate(free=["model.rationality"], bootstrap=0, starts=1, replicates=2, profile=False)
+    files = report.save(fit, tmp_path / "fit")
+    assert files["png"].stat().st_size > 1000 and "(skipped)" in files["markdown"].read_text()
+
+
 def test_write_defaults_changes_only_the_fitted_rows(small_fit, tmp_path):
     copy = tmp_path / "parameters.csv"
     copy.write_text(parameters.table_path().read_text(encoding="utf-8"), encoding="utf-8")

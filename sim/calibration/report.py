@@ -251,15 +251,11 @@ def _parameter_panel(ax, result):
     params = parameters_table(result)
     y = np.arange(len(params))[::-1]
     ratio = params["value"] / params["anchor"]
-    for row, (key, level) in zip(y, zip(params["parameter"], ratio)):
-        met = result.profile[(result.profile["parameter"] == key) & result.profile["targets_met"]]
-        if len(met):
-            span = [level * min(met["factor"].min(), 1.0), level * max(met["factor"].max(), 1.0)]
-            ax.plot(span, [row, row], color="#cccccc", lw=6, solid_capstyle="butt", zorder=0)
+    if not result.profile.empty:  # calibrate(profile=False) leaves it empty
+        _profile_bands(ax, result.profile, params["parameter"], ratio, y)
     lo, hi = params["lo"] / params["anchor"], params["hi"] / params["anchor"]
     err = np.vstack([np.clip(ratio - lo, 0, None), np.clip(hi - ratio, 0, None)]) if lo.notna().all() else None
     ax.errorbar(ratio, y, xerr=err, fmt="o", color="#35608d", capsize=3, label="fit, 90% bootstrap interval")
-    ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
     ax.axvline(1.0, color="#999999", lw=1, ls="--")
     ax.set_xscale("log")
     ax.minorticks_off()
@@ -270,6 +266,16 @@ def _parameter_panel(ax, result):
     ax.set_xlabel("fitted / anchor (pre-calibration judgement)")
     ax.set_title("Fitted parameters")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+
+
+def _profile_bands(ax, profile, keys, ratios, rows):
+    """A grey band per parameter over the factors at which the refit still met every target."""
+    for row, key, level in zip(rows, keys, ratios):
+        met = profile[(profile["parameter"] == key) & profile["targets_met"]]
+        if len(met):
+            span = [level * min(met["factor"].min(), 1.0), level * max(met["factor"].max(), 1.0)]
+            ax.plot(span, [row, row], color="#cccccc", lw=6, solid_capstyle="butt", zorder=0)
+    ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
 
 
 def save(result: CalibrationResult, out, where: str = "out") -> dict:
