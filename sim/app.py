@@ -32,6 +32,7 @@ import solara.lab
 from sim import api, app_charts, equations, parameters, tilemap
 from sim.equations import TERMS
 from sim.errors import InputError
+from sim.plots import PARTNER_COLORS
 from sim.scenario import SCENARIO_DIR, Event, Scenario, load
 
 DEFAULT_SCENARIO = "baseline_2020"
@@ -294,7 +295,7 @@ def Summary():
     tick.value  # noqa: B018 - subscribe to steps
     current = model.value
     chips = "".join(
-        f'<span class="chip" style="background:{app_charts.plots.PARTNER_COLORS.get(p, "#777")}">'
+        f'<span class="chip" style="background:{PARTNER_COLORS.get(p, "#777")}">'
         f"{parameters.PARTNER_NAMES.get(p, p)} {share:.1%}</span>"
         for p, share in asean_now(current).items())
     cohesion = float(equations.cohesion(current.dyn.alignment[0]))

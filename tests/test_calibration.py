@@ -83,6 +83,8 @@ def test_bad_free_parameters(free, match):
     (["calibrate", "--targets", "no/such/file.csv"], "file"),
     (["calibrate", "--bootstrap", "-1"], "--bootstrap"),
     (["validate", "--replicates", "0"], "--replicates"),
+    (["calibrate", "--out", "/dev/null/fit"], "--out"),  # refused before the fit, not a minute later
+    (["validate", "--out", "/dev/null/validation"], "--out"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(capsys, argv, key):
     assert cli.main(argv) == 2
@@ -226,6 +228,12 @@ def test_report_files_are_written(small_fit, tmp_path):
     assert json.loads(files["json"].read_text())["year"] == 2020
 
 
+def test_report_files_are_written_without_the_profile(tmp_path):
+    fit = calibrate(free=["model.rationality"], bootstrap=0, starts=1, replicates=2, profile=False)
+    files = report.save(fit, tmp_path / "fit")
+    assert files["png"].stat().st_size > 1000 and "(skipped)" in files["markdown"].read_text()
+
+
 def test_write_defaults_changes_only_the_fitted_rows(small_fit, tmp_path):
     copy = tmp_path / "parameters.csv"
     copy.write_text(parameters.table_path().read_text(encoding="utf-8"), encoding="utf-8")
@@ -246,6 +254,8 @@ def test_direction_uses_the_survey_sampling_error():
     limit = validation.change_threshold(50, 1000, 50, 1000)
     assert limit == pytest.approx(196 * math.sqrt(2 * 0.25 / 1000))  # 4.38 pp
     assert [validation.direction(c, limit) for c in (5.0, -5.0, 4.0, -1.0)] == ["up", "down", "flat", "flat"]
+    assert targets.sampling_error_pp(50, 1000) == pytest.approx(3.099, abs=1e-3)  # the error bars: 1.96 sd
+    assert limit == pytest.approx(math.hypot(targets.sampling_error_pp(50, 1000), targets.sampling_error_pp(50, 1000)))
 
 
 def test_changes_compare_consecutive_years():

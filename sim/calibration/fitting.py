@@ -21,7 +21,7 @@ from sim import parameters
 from sim.calibration import objective
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
-from sim.errors import InputError
+from sim.ensemble import _whole as whole_number  # the check simulate_chunks makes of its counts
 
 BOOTSTRAP = 30
 STARTS = 4
@@ -101,7 +101,9 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
     ``overrides`` holds other parameters at given values in every run.
     """
     began = time.perf_counter()
-    _check_counts(bootstrap=(bootstrap, 0), starts=(starts, 1), replicates=(replicates, 1), year=(year, 0))
+    for name, value, low in (("bootstrap", bootstrap, 0), ("starts", starts, 1), ("replicates", replicates, 1),
+                             ("year", year, 0)):
+        whole_number(name, value, low)
     scenario = survey_scenario(year).with_overrides(overrides or {})
     problem = objective.Problem(scenario, targets_mod.load(targets, year), objective.free_parameters(free), replicates,
                               anchor_weight)
@@ -116,12 +118,6 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
         seconds=time.perf_counter() - began,
         command=_command(year, free, overrides),
     )
-
-
-def _check_counts(**values) -> None:
-    for name, (value, low) in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise InputError("", name, value, f"a whole number of at least {low}")
 
 
 def _multistart(problem, survey, starts, seed, progress):

@@ -224,7 +224,7 @@ def _forced_panel(ax, result):
     rows = result.problem.targets[(result.problem.targets["kind"] == "share")]
     labels = [f"{r.option}\n({QUESTION_LABELS[r.question].split()[0]})" for r in rows.itertuples()]
     survey = rows["percent"].to_numpy(float)
-    half = 196 * np.sqrt(survey / 100 * (1 - survey / 100) / rows["respondents"].to_numpy(float))
+    half = targets_mod.sampling_error_pp(survey, rows["respondents"].to_numpy(float))
     model = [result.answers.share(code)[0] * 100 for code in rows["code"]]
     x = np.arange(len(rows))
     ax.bar(x - 0.2, survey, 0.4, yerr=half, capsize=4, color="#999999", label="survey (95% sampling error)")
@@ -251,15 +251,11 @@ def _parameter_panel(ax, result):
     params = parameters_table(result)
     y = np.arange(len(params))[::-1]
     ratio = params["value"] / params["anchor"]
-    for row, (key, level) in zip(y, zip(params["parameter"], ratio)):
-        met = result.profile[(result.profile["parameter"] == key) & result.profile["targets_met"]]
-        if len(met):
-            span = [level * min(met["factor"].min(), 1.0), level * max(met["factor"].max(), 1.0)]
-            ax.plot(span, [row, row], color="#cccccc", lw=6, solid_capstyle="butt", zorder=0)
+    if not result.profile.empty:  # calibrate(profile=False) leaves it empty
+        _profile_bands(ax, result.profile, params["parameter"], ratio, y)
     lo, hi = params["lo"] / params["anchor"], params["hi"] / params["anchor"]
     err = np.vstack([np.clip(ratio - lo, 0, None), np.clip(hi - ratio, 0, None)]) if lo.notna().all() else None
     ax.errorbar(ratio, y, xerr=err, fmt="o", color="#35608d", capsize=3, label="fit, 90% bootstrap interval")
-    ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
     ax.axvline(1.0, color="#999999", lw=1, ls="--")
     ax.set_xscale("log")
     ax.minorticks_off()
@@ -272,20 +268,26 @@ def _parameter_panel(ax, result):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 
 
-def save(result: CalibrationResult, out) -> dict:
-    """Write fit_report.md, fit_report.png and fit.json under ``out``; returns their paths."""
-    import json
-    from pathlib import Path
+def _profile_bands(ax, profile, keys, ratios, rows):
+    """A grey band per parameter over the factors at which the refit still met every target."""
+    for row, key, level in zip(rows, keys, ratios):
+        met = profile[(profile["parameter"] == key) & profile["targets_met"]]
+        if len(met):
+            span = [level * min(met["factor"].min(), 1.0), level * max(met["factor"].max(), 1.0)]
+            ax.plot(span, [row, row], color="#cccccc", lw=6, solid_capstyle="butt", zorder=0)
+    ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
 
-    from sim.api import atomic_write
+
+def save(result: CalibrationResult, out, where: str = "out") -> dict:
+    """Write fit_report.md, fit_report.png and fit.json under ``out``, all or none (`sim.api.write_all`;
+    ``where`` names ``out`` in errors); returns their paths."""
+    from sim.api import write_all, write_json
     from sim.plots import save_figure
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "markdown": atomic_write(out / "fit_report.md", lambda tmp: tmp.write_text(markdown(result))),
-        "json": atomic_write(out / "fit.json", lambda tmp: tmp.write_text(
-            json.dumps(to_json(result), indent=2, default=str))),
-    }
-    files["png"] = save_figure(figure(result), out / "fit_report.png")
-    return files
+    files = {"markdown": "fit_report.md", "json": "fit.json", "png": "fit_report.png"}
+    written = write_all(out, {
+        files["markdown"]: lambda path: path.write_text(markdown(result)),
+        files["json"]: lambda path: write_json(to_json(result), path),
+        files["png"]: lambda path: save_figure(figure(result), path),
+    }, where)
+    return {key: written[name] for key, name in files.items()}

@@ -15,6 +15,9 @@ Kinds of target:
   ``rank`` column or, failing that, the words "least" or "most" in the source.
 - ``not answered``: a question the model cannot answer honestly; ``reason``
   says why (`NOT_ANSWERED`).
+
+`sampling_error_pp` and `sampling_variance`: a survey share's binomial sampling
+error (the report's error bars, the validation's threshold for a change).
 """
 
 from __future__ import annotations
@@ -56,6 +59,18 @@ RANKS = ("most", "least")
 # Respondents when the source does not say: the smallest edition's size (about 1,000;
 # sim/data/README of the survey), so such figures get the widest sampling error.
 DEFAULT_RESPONDENTS = 1000
+Z95_PP = 196  # 1.96 standard errors of a share, in percentage points: a 95% sampling error
+
+
+def sampling_variance(percent, respondents):
+    """The binomial variance of a survey share (as a fraction) given its respondents."""
+    p = np.asarray(percent, float) / 100
+    return p * (1 - p) / respondents
+
+
+def sampling_error_pp(percent, respondents):
+    """The survey's 95% sampling error of a share, in percentage points."""
+    return Z95_PP * np.sqrt(sampling_variance(percent, respondents))
 
 
 def default_path() -> Path:

@@ -24,10 +24,11 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim import parameters
+from sim import dynamics, parameters
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
 from sim.equations import TERMS
+from sim.inputs import Inputs
 from sim.scenario import load
 
 OUT_OF_SAMPLE = (2021, 2022, 2023, 2024)
@@ -60,8 +61,8 @@ def direction(change: float, threshold: float) -> str:
 
 def change_threshold(p1: float, n1: int, p2: float, n2: int) -> float:
     """The survey's 95% sampling error of the difference of two shares (percent points)."""
-    a, b = p1 / 100, p2 / 100
-    return 196 * np.sqrt(a * (1 - a) / n1 + b * (1 - b) / n2)
+    variance = targets_mod.sampling_variance(p1, n1) + targets_mod.sampling_variance(p2, n2)
+    return targets_mod.Z95_PP * np.sqrt(variance)
 
 
 def changes(table: pd.DataFrame) -> pd.DataFrame:
@@ -88,24 +89,25 @@ def trust_paths(targets=None) -> pd.DataFrame:
     year's world (reliability x us_commitment for the US; the input itself for others)."""
     table = targets_mod.read(targets)
     trust = table[table["question"].isin(["trust_do_right_thing", "trust_us_reported"])]
+    reliability = {year: _effective_reliability(year) for year in set(trust["year"]) & set(SURVEY_SCENARIOS)}
     rows = []
     for row in trust.itertuples():
         code = targets_mod.OPTION_CODES.get(row.option)
-        model = _effective_reliability(row.year, code) if row.year in SURVEY_SCENARIOS else None
+        model = reliability[row.year][code] if row.year in reliability else None
         mechanism = ("world.us_commitment" if code == "US" else "none: held at its input")
         rows.append({"year": row.year, "question": row.question, "partner": row.option, "survey": row.percent,
                      "model_reliability": None if model is None else round(100 * model, 1), "mechanism": mechanism})
     return pd.DataFrame(rows)
 
 
-def _effective_reliability(year: int, code: str) -> float:
-    """A partner's reliability after the year's events (US: scaled by us_commitment), as `sim.equations` does."""
+def _effective_reliability(year: int) -> dict[str, float]:
+    """{partner: reliability} after the year's events, as the model uses it (`sim.dynamics.effective_partners`:
+    the US's scaled by us_commitment). Outlook events happen at step 1 and hold."""
     scenario = load(SURVEY_SCENARIOS[year])
-    values = scenario.parameters()
-    for event in scenario.events:  # outlook events happen at step 1 and hold
-        values[event.key] = event.value if event.op == "set" else values[event.key] + event.value
-    reliability = values[f"partners.{code}.reliability"]
-    return reliability * (values["world.us_commitment"] if code == "US" else 1.0)
+    inputs = Inputs.build(scenario)
+    dyn = dynamics.start(inputs)
+    dynamics.apply_events(inputs, dyn, scenario.events, 1)
+    return dict(zip(inputs.partners, dynamics.effective_partners(inputs, dyn)["reliability"][0].tolist()))
 
 
 def state_answers(replicates: int = REPLICATES) -> pd.DataFrame:
@@ -217,8 +219,7 @@ class Validation:
                 (targets_mod.THIRD_PARTY, "Japan", "Preferred third partner: % Japan"))):
             rows = self.levels[(self.levels["question"] == question) & (self.levels["option"] == option)]
             known = rows.dropna(subset=["survey"])
-            p = known["survey"] / 100
-            half = 196 * np.sqrt(p * (1 - p) / known["respondents"])
+            half = targets_mod.sampling_error_pp(known["survey"], known["respondents"].to_numpy(float))
             ax.errorbar(known["year"], known["survey"], yerr=half, fmt="o", color="#555555", capsize=4,
                         label="survey (95% sampling error)")
             ax.plot(rows["year"], rows["model"], "s-", color="#35608d", label="model")

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.api import check_output_dir
 from sim.calibration import fitting, report
-from sim.calibration.questions import REPLICATES
 from sim.calibration.objective import DEFAULT_FREE
+from sim.calibration.questions import REPLICATES
 from sim.commands.common import overrides, print_json, whole_number
 
 HELP = "fit weights and rationality to the ISEAS survey; print the fit report (table, Markdown, PNG)"
@@ -63,11 +64,14 @@ def add_arguments(parser):
 def main(args) -> int:
     year = whole_number("--year", args.year, 0)
     free = None if args.free is None else [name.strip() for name in args.free.split(",")]
+    out = None if args.no_files else args.out or Path("results") / f"calibration_{year}"
+    if out is not None:
+        check_output_dir(out, "--out")  # before a minute of fitting, not after
     result = fitting.calibrate(
         targets=args.targets, year=year, free=free, bootstrap=whole_number("--bootstrap", args.bootstrap, 0),
         starts=whole_number("--starts", args.starts, 1), replicates=whole_number("--replicates", args.replicates, 1),
         profile=not args.no_profile, overrides=overrides(args), progress=not args.json)
-    files = {} if args.no_files else report.save(result, args.out or Path("results") / f"calibration_{year}")
+    files = {} if out is None else report.save(result, out, "--out")
     if args.write_defaults:
         files["parameters"] = fitting.write_defaults(result)
     if args.json:

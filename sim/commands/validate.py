@@ -21,9 +21,9 @@ Examples:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from sim.api import check_output_dir, write_all, write_json
 from sim.calibration import validation
 from sim.calibration.questions import REPLICATES
 from sim.commands.common import format_table, print_json, whole_number
@@ -45,21 +45,24 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
-    from sim.api import atomic_write
     from sim.plots import save_figure
 
+    out = None if args.no_files else args.out or Path("results") / "validation"
+    if out is not None:
+        check_output_dir(out, "--out")  # before the runs, not after
     report = validation.validate(whole_number("--replicates", args.replicates, 1), args.targets)
     text = report.markdown()
     files = {}
     if args.docs is not None:
         files["docs"] = validation.update_docs(args.docs, text)
-    if not args.no_files:
-        out = args.out or Path("results") / "validation"
-        out.mkdir(parents=True, exist_ok=True)
-        files["markdown"] = atomic_write(out / "validation.md", lambda tmp: tmp.write_text(text))
-        files["json"] = atomic_write(out / "validation.json", lambda tmp: tmp.write_text(
-            json.dumps(report.to_json(), indent=2, default=str)))
-        files["png"] = save_figure(report.figure(), out / "validation.png")
+    if out is not None:
+        names = {"markdown": "validation.md", "json": "validation.json", "png": "validation.png"}
+        written = write_all(out, {
+            names["markdown"]: lambda path: path.write_text(text),
+            names["json"]: lambda path: write_json(report.to_json(), path),
+            names["png"]: lambda path: save_figure(report.figure(), path),
+        }, "--out")
+        files |= {key: written[name] for key, name in names.items()}
     if args.json:
         print_json(report.to_json() | {"files": {k: str(v) for k, v in files.items()}})
         return 0
