@@ -27,7 +27,7 @@ import pandas as pd
 
 from sim import __version__, outputs
 from sim.ensemble import simulate
-from sim.errors import InputError
+from sim.errors import MAX_SEED, InputError, check_whole
 from sim.inputs import Inputs
 from sim.scenario import Scenario, load, path_is
 from sim.trajectory import Trajectory
@@ -177,15 +177,12 @@ def _check_memory(scenario: Scenario, steps: int, replicates: int) -> None:
 
 
 def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 10_000:
-        raise InputError("", name, value, "a whole number from 1 to 10000")
-    return int(value)
+    """steps, replicates and the like: a whole number from 1 to 10000."""
+    return check_whole(name, value, 1, 10_000)
 
 
 def _seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < 2**63:
-        raise InputError("", "seed", value, "a whole number from 0 to 2**63 - 1")
-    return int(value)
+    return check_whole("seed", value, 0, MAX_SEED)
 
 
 def make_manifest(scenario: Scenario, **extra) -> dict:

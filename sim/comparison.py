@@ -176,10 +176,9 @@ def _over_time(runs: dict, partners, seed: int) -> pd.DataFrame:
 
 def figure(comparison: Comparison):
     """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from sim import plots  # noqa: F401  (selects the headless backend)
+    from sim.plots import plt  # pyplot on the headless backend
 
     frame = comparison.over_time
     partners = list(dict.fromkeys(frame["partner"]))

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim import dynamics, randomness
-from sim.errors import InputError
+from sim.errors import InputError, check_whole
 from sim.inputs import Inputs
 from sim.outcomes import run_outcomes, tipping_step
 from sim.scenario import Scenario, load
@@ -190,14 +190,14 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
     """
     scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
     variations = list(variations) if variations else [{}]
-    replicates = _whole("replicates", replicates, 1)
-    steps = scenario.steps if steps is None else _whole("steps", steps, 0)
-    seed = scenario.seed if seed is None else _whole("seed", seed, 0)
+    replicates = check_whole("replicates", replicates, 1)
+    steps = scenario.steps if steps is None else check_whole("steps", steps, 0)
+    seed = scenario.seed if seed is None else check_whole("seed", seed, 0)
     if record not in RECORDS:
         raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
     check_memory_mb(memory_mb)
     size = (chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb, record, with_terms)
-            if chunk_runs is None else _whole("chunk_runs", chunk_runs, 1))
+            if chunk_runs is None else check_whole("chunk_runs", chunk_runs, 1))
     n_runs = len(variations) * replicates
     runs = range(n_runs) if runs is None else runs
     if not (isinstance(runs, range) and runs.step == 1 and 0 <= runs.start <= runs.stop <= n_runs):
@@ -267,8 +267,3 @@ def check_memory_mb(value, name: str = "memory_mb") -> float:
         raise InputError("", name, value, "a positive number of megabytes")
     return value
 
-
-def _whole(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError("", name, value, f"a whole number of at least {low}")
-    return int(value)

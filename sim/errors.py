@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 # Characters shown of a value, a key and a place (file or option) before "...".
 LONGEST_VALUE, LONGEST_KEY, LONGEST_PLACE = 60, 80, 200
 
@@ -42,3 +44,20 @@ class OutputError(RuntimeError):
     a directory that holds a different sweep. One line, exit code 2, like `InputError`;
     whatever was finished before is kept.
     """
+
+
+MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any non-negative int; 63 bits keep seeds portable as int64
+
+
+def check_whole(name: str, value, low: int, high: int | None = None) -> int:
+    """``value`` as an int in [low, high] (no upper bound when ``high`` is None), or an InputError.
+
+    The one check of whole-number arguments (steps, seeds, replicates, counts), for the API
+    and the commands alike; bools and floats are refused even when they hold a whole number.
+    """
+    integer = not isinstance(value, bool) and isinstance(value, numbers.Integral)
+    if integer and low <= value and (high is None or value <= high):
+        return int(value)
+    top = "2**63 - 1" if high == MAX_SEED else high
+    raise InputError("", name, value, f"a whole number of at least {low}" if high is None
+                     else f"a whole number from {low} to {top}")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim import parameters
-from sim.errors import InputError
+from sim.errors import InputError, check_whole
 
 SAMPLERS = ("grid", "lhs", "sobol", "saltelli", "morris")
 DEFAULT_LEVELS = 5  # judgement: 5 levels show a curve's shape; 5**3 = 125 sets stays small
@@ -117,9 +117,7 @@ def check_sampler(sampler: str, varies: tuple[Vary, ...], samples: int | None) -
 
 def check_count(option: str, value, most: int) -> int:
     """A count option (samples, runs per chunk, workers) as an int from 1 to ``most``, or an InputError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= most:
-        raise InputError("", option, value, f"a whole number from 1 to {most}")
-    return int(value)
+    return check_whole(option, value, 1, most)
 
 
 def design(varies, sampler: str = "lhs", samples: int | None = None, seed: int = 0) -> pd.DataFrame:

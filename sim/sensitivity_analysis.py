@@ -92,9 +92,8 @@ def _table(columns: dict, keys: list[str]) -> pd.DataFrame:
 
 def figure(result: Sensitivity):
     """Horizontal bars per parameter: S1 and ST with 95% intervals, or mu* (with interval) and sigma."""
-    import matplotlib.pyplot as plt
 
-    from sim import plots  # noqa: F401  (selects the headless backend)
+    from sim.plots import plt  # pyplot on the headless backend
 
     table = result.indices.iloc[::-1]
     bars = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")) if result.method == "sobol" else \

@@ -2,6 +2,7 @@
 silent acceptance before its fix. Errors must be one line, exit code 2, naming what was wrong."""
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -145,3 +146,16 @@ def test_written_files_follow_the_umask(tmp_path):
     finally:
         os.umask(umask)
     assert Path(path).stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("value, low, high, expected", [
+    (True, 0, None, "a whole number of at least 0"), (2.0, 1, 5, "a whole number from 1 to 5"),
+    (0, 1, 5, "a whole number from 1 to 5"), (6, 1, 5, "a whole number from 1 to 5"),
+    (2**63, 0, 2**63 - 1, "a whole number from 0 to 2**63 - 1"),
+])
+def test_the_one_whole_number_check_refuses_bools_floats_and_out_of_range(value, low, high, expected):
+    from sim.errors import InputError, check_whole
+
+    with pytest.raises(InputError, match=re.escape(expected)):
+        check_whole("n", value, low, high)
+    assert check_whole("n", np.int64(low), low, high) == low and type(check_whole("n", low, low, high)) is int

@@ -21,7 +21,7 @@ from sim import parameters
 from sim.calibration import objective
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
-from sim.ensemble import _whole as whole_number  # the check simulate_chunks makes of its counts
+from sim.errors import check_whole
 
 BOOTSTRAP = 30
 STARTS = 4
@@ -103,7 +103,7 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
     began = time.perf_counter()
     for name, value, low in (("bootstrap", bootstrap, 0), ("starts", starts, 1), ("replicates", replicates, 1),
                              ("year", year, 0)):
-        whole_number(name, value, low)
+        check_whole(name, value, low)
     scenario = survey_scenario(year).with_overrides(overrides or {})
     problem = objective.Problem(scenario, targets_mod.load(targets, year), objective.free_parameters(free), replicates,
                               anchor_weight)
