@@ -13,15 +13,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim import plots
+from sim.plots import START_YEAR, year_of
 from sim.parameters import PARTNER_NAMES
 
-START_YEAR = 2020  # step 0 is the start of 2020; one step is one quarter
 FONT = 10
-
-
-def year_of(step):
-    """Calendar time of a step (step 0 = the start of 2020)."""
-    return START_YEAR + np.asarray(step) / 4
 
 
 def quarter_label(step: int) -> str:

@@ -178,6 +178,7 @@ def figure(comparison: Comparison):
     """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
     from matplotlib.ticker import MaxNLocator
 
+    from sim import plots
     from sim.plots import plt  # pyplot on the headless backend
 
     frame = comparison.over_time
@@ -187,7 +188,7 @@ def figure(comparison: Comparison):
     for ax, partner in zip(np.atleast_1d(axes), partners):
         for i, label in enumerate(comparison.labels):
             rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
-            years = 2020 + rows["step"] / 4
+            years = plots.year_of(rows["step"])
             ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
             ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
         ax.set(title=partner, xlabel="year")

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.equations import TERMS  # noqa: E402
@@ -28,8 +29,12 @@ def save_figure(fig, path: Path | str) -> Path:
     return path
 
 
-def _years(steps):
-    return 2020 + pd.Series(steps) / 4
+START_YEAR = 2020  # step 0 is the start of 2020; one step is one quarter
+
+
+def year_of(step):
+    """Calendar time of a step (step 0 = the start of 2020), for time axes."""
+    return START_YEAR + np.asarray(step) / 4
 
 
 def asean_over_time(result):
