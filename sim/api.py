@@ -132,7 +132,7 @@ def run(scenario: Scenario | str = "baseline_2020", steps: int | None = None, se
     replicates = _positive("replicates", replicates)
     if engine not in ENGINES:
         raise InputError("", "engine", engine, "one of " + ", ".join(ENGINES))
-    _check_memory(scenario, steps, replicates)
+    check_memory(scenario, steps, replicates)
     if engine == "mesa":
         trajectory = _run_mesa(scenario, steps, seed, replicates)
     else:
@@ -161,7 +161,7 @@ def _stack(trajectories: list[Trajectory]) -> Trajectory:
     return Trajectory(states=first.states, partners=first.partners, **arrays)
 
 
-def _check_memory(scenario: Scenario, steps: int, replicates: int) -> None:
+def check_memory(scenario: Scenario, steps: int, replicates: int) -> None:
     """Refuse (rather than crash with MemoryError) a run whose trajectory alone would not fit in
     the memory available now; many runs belong in chunked sweeps, which keep only outcomes."""
     import psutil

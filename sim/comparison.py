@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import _positive, _seed, make_manifest, scenario_of, write_all, write_json
+from sim.api import _positive, _seed, check_memory, make_manifest, scenario_of, write_all, write_json
 from sim.ensemble import simulate
 from sim.errors import InputError
 from sim.inputs import Inputs
@@ -84,6 +84,7 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     replicates = _positive("replicates", replicates)
     steps = loaded[0].steps if steps is None else _positive("steps", steps)
     seed = loaded[0].seed if seed is None else _seed(seed)
+    check_memory(loaded[0], steps, replicates)  # one scenario's trajectories are alive at a time
     labels = _labels([s.name for s in loaded])
     runs = {}
     for label, scenario in zip(labels, loaded):

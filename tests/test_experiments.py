@@ -198,3 +198,9 @@ def test_discover_to_an_unwritable_out_is_a_one_line_error(sweep_dir, tmp_path, 
 def test_discover_on_a_directory_that_is_no_sweep_exits_2(tmp_path, capsys):
     assert main(["discover", str(tmp_path), "--outcome", "led_CN >= 6"]) == 2
     assert "a sweep directory" in capsys.readouterr().err
+
+
+def test_compare_too_big_for_memory_is_refused_before_simulating(capsys):
+    code = main(["compare", "baseline_2020", "us_retrenchment", "--replicates", "10000", "--steps", "10000"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "fits in memory" in err
