@@ -318,7 +318,8 @@ def Timeline():
         [id(current), steps])
     solara.FigureMatplotlib(figure, dependencies=[id(current), steps], format="svg")
     if changes.value:
-        shown = (f"{app_charts.quarter_label(step)}: {label} = {value}" for (step, label), value in changes.value.items())
+        shown = (f"{app_charts.quarter_label(step)}: {label} = {value}"
+                 for (step, label), value in changes.value.items())
         solara.Text("Your changes during the run: " + "; ".join(shown), classes=["help"])
 
 
@@ -338,7 +339,8 @@ def StateBars():
 def TileMap():
     tick.value  # noqa: B018
     current = model.value
-    solara.HTML(tag="div", unsafe_innerHTML="<b>Who leads each state.</b> Click a state to see why it leans as it does.")
+    solara.HTML(tag="div",
+                unsafe_innerHTML="<b>Who leads each state.</b> Click a state to see why it leans as it does.")
     style = (f"grid-template-columns: repeat({tilemap.GRID_COLS}, 1fr); "
              f"grid-template-rows: repeat({tilemap.GRID_ROWS}, 66px);")
     with solara.Div(classes=["tile-grid"], style=style):

@@ -218,7 +218,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:
     """scenario x measure: "mean [lo, hi]" in percent."""
-    frame = comparison.alignment.assign(cell=[_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()])
+    cells = [_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
+    frame = comparison.alignment.assign(cell=cells)
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels,
                                                                                  list(dict.fromkeys(frame["measure"]))]
 

@@ -101,7 +101,8 @@ def explain_bars(table: pd.DataFrame, ax=None):
     ax.invert_yaxis()
     attrs = table.attrs
     ax.set(xlabel="weighted utility term",
-           title=f"Why {attrs.get('state', '')} leans as it does (step {attrs.get('step', '')}, {attrs.get('scenario', '')})")
+           title=f"Why {attrs.get('state', '')} leans as it does "
+                 f"(step {attrs.get('step', '')}, {attrs.get('scenario', '')})")
     ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
     for y, (partner, row) in enumerate(table.iterrows()):
         ax.annotate(f"{row['alignment']:.0%}", (1.0, y), xycoords=("axes fraction", "data"),

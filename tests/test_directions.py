@@ -79,7 +79,8 @@ def test_china_conciliatory_draws_region_toward_china(baseline):
     """Seed 002: in a conciliatory environment states downplay differences and seek economic gains."""
     conciliatory = run("china_conciliatory")
     assert share(conciliatory, ["CN"]) > share(baseline, ["CN"])
-    assert share(conciliatory, ["US", "JP"], claimants(conciliatory)) < share(baseline, ["US", "JP"], claimants(baseline))
+    us_japan = ["US", "JP"]
+    assert share(conciliatory, us_japan, claimants(conciliatory)) < share(baseline, us_japan, claimants(baseline))
 
 
 def test_us_retrenchment_lowers_us_alignment(baseline):

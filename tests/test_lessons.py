@@ -147,7 +147,8 @@ def _():
 
 @claim("risk_bar_grows")
 def _():
-    assert term(run("thaad_coercion"), ["Philippines"], "US", "risk") < term(run("baseline_2020"), ["Philippines"], "US", "risk")
+    manila = ["Philippines"]
+    assert term(run("thaad_coercion"), manila, "US", "risk") < term(run("baseline_2020"), manila, "US", "risk")
 
 
 @claim("rivalry_amplifies_coercion")
@@ -161,7 +162,8 @@ def _():
 
 @claim("korea_security_value_falls")
 def _():
-    assert term(run("peninsula_detente"), CLAIMANTS, "KR", "security") < term(run("baseline_2020"), CLAIMANTS, "KR", "security")
+    detente = term(run("peninsula_detente"), CLAIMANTS, "KR", "security")
+    assert detente < term(run("baseline_2020"), CLAIMANTS, "KR", "security")
 
 
 @claim("korea_less_provocative")

@@ -2,7 +2,8 @@
 
 - `targets`: which survey figures the model answers (`load`), and why it cannot answer the rest.
 - `questions`: the model's answers to the survey's questions for many parameter sets at once.
-- `objective`: the loss and one optimizer run; `fitting`: `calibrate()` (starts, bootstrap, profile) and `write_defaults()`.
+- `objective`: the loss and one optimizer run;
+- `fitting`: `calibrate()` (starts, bootstrap, profile) and `write_defaults()`.
 - `report`: the fit report (tables, text, Markdown, PNG, JSON).
 - `validation`: later survey years against scenarios built from events; per-state answers.
 """

@@ -50,7 +50,8 @@ def main(args) -> int:
     print_notes(result.sweep)
     manifest = result.sweep.manifest
     print(f"{result.method} indices of {result.outcome} in {manifest['scenario']}: {manifest['n_variations']} "
-          f"parameter sets x {manifest['replicates']} replicate(s), {manifest['steps']} steps, seed {manifest['seed']}\n")
+          f"parameter sets x {manifest['replicates']} replicate(s), {manifest['steps']} steps, "
+          f"seed {manifest['seed']}\n")
     print(result.indices.to_string(float_format=lambda v: f"{v:.3f}"))
     files = analysis.save(result, out, "--out")
     print(f"\nWrote {out}/: " + ", ".join(files) + " (and the sweep's files)")

@@ -15,7 +15,8 @@ HELP = "serve the interactive web app (scenario picker, sliders, charts, tile ma
 
 
 def add_arguments(parser):
-    parser.add_argument("--port", type=int, default=8765, metavar="P", help="port to listen on (default 8765; 0 = any free port)")
+    parser.add_argument("--port", type=int, default=8765, metavar="P",
+                        help="port to listen on (default 8765; 0 = any free port)")
     parser.add_argument("--host", default="localhost", metavar="H",
                         help="address to listen on (default localhost; 0.0.0.0 for every network interface)")
     parser.add_argument("--open", action="store_true", help="also open the page in the default browser")
