@@ -253,8 +253,8 @@ def why_sentence(table: pd.DataFrame, state: str) -> str:
     """
     ranked = table["alignment"].sort_values(ascending=False)
     lead, runner = ranked.index[0], ranked.index[1]
-    reasons = list(TERM_REASONS)
-    advantage = (table.loc[lead, reasons] - table.loc[runner, reasons]).sort_values(ascending=False)
+    terms = list(TERM_REASONS)
+    advantage = (table.loc[lead, terms] - table.loc[runner, terms]).sort_values(ascending=False)
     reasons = [TERM_REASONS[t] for t, gap in advantage.items() if gap > 0][:2]
     because = " and ".join(reasons) if reasons else "a mix of small differences"
     return (f"{state} leans to {partner_name(lead)} ({ranked.iloc[0]:.0%}) rather than {partner_name(runner)} "

@@ -202,7 +202,8 @@ def markdown(prefixes: tuple[str, ...] = ("",), notes: bool = True) -> str:
 
     docs/model.md embeds this table; a test checks that it has not drifted.
     """
-    rows = table()[table()["key"].str.startswith(tuple(prefixes))]
+    every = table()
+    rows = every[every["key"].str.startswith(tuple(prefixes))]
     header = ["key", "default", "range", "source"] + (["note"] if notes else [])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, row in rows.iterrows():

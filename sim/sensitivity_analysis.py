@@ -92,7 +92,6 @@ def _table(columns: dict, keys: list[str]) -> pd.DataFrame:
 
 def figure(result: Sensitivity):
     """Horizontal bars per parameter: S1 and ST with 95% intervals, or mu* (with interval) and sigma."""
-
     from sim.plots import plt  # pyplot on the headless backend
 
     table = result.indices.iloc[::-1]

@@ -370,9 +370,6 @@ class SweepDir:
                 reasons[name] = reason
         return todo, reasons
 
-    def chunk_paths(self, plan: Plan) -> list[Path]:
-        return [self.runs / chunk_name(i) for i in range(plan.n_chunks)]
-
 
 def _problem(entry: dict | None, path: Path, runs: range) -> str | None:
     """Why a chunk file cannot be kept, or None if its checksum matches the manifest."""
