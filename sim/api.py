@@ -19,7 +19,7 @@ import platform
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -156,8 +156,8 @@ def _run_mesa(scenario: Scenario, steps: int, seed: int, replicates: int) -> Tra
 
 def _stack(trajectories: list[Trajectory]) -> Trajectory:
     first = trajectories[0]
-    arrays = {name: np.concatenate([getattr(t, name) for t in trajectories])
-              for name in ("rationality", "alignment", "threat", "china_coercion", "korea_posture", "crisis", "terms")}
+    names = [item.name for item in fields(Trajectory) if item.name not in ("states", "partners")]
+    arrays = {name: np.concatenate([getattr(t, name) for t in trajectories]) for name in names}
     return Trajectory(states=first.states, partners=first.partners, **arrays)
 
 

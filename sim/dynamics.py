@@ -131,6 +131,11 @@ def mekong_bonus(inputs: Inputs) -> np.ndarray:
     return level * inputs["mekong"][:, :, None] * japan_korea
 
 
+def history(inputs: Inputs) -> np.ndarray:
+    """[run, state, partner] history with each state's national lean added (US +lean/2, China -lean/2)."""
+    return inputs["history"] + eq.lean_toward_us(inputs["lean"], inputs.mask("US"), inputs.mask("CN"))
+
+
 def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
     """Phase 3: weighted utility terms of states ``rows``: [run, state, partner, term]."""
     if peer is None:
@@ -148,7 +153,7 @@ def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=
         coercion=dyn.coercion,
         rivalry=inputs["rivalry"],
         sanction=inputs["sanction_exposure"][:, rows],
-        history=inputs["history"][:, rows],
+        history=history(inputs)[:, rows],
         asean_unity=inputs["asean_unity"],
         peer=peer[:, rows],
         weights=inputs["weights"][:, rows],

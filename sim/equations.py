@@ -15,7 +15,7 @@ The utility terms, in the order of ``TERMS``:
             + w_economy  * (ties[i,p] + engagement[i,p])
             + w_trust    *  reliability[p]
             - w_risk     *  provocation[p] * rivalry * sanction[i] * sum_q rivals[p,q] coercion[q] ties[i,q]
-            + w_history  *  history[i,p]
+            + w_history  * (history[i,p] + lean[i] * (1/2 if p is US, -1/2 if p is China, else 0))
             + w_peer     *  asean_unity * mean_{j != i} alignment[j,p]
 """
 
@@ -75,6 +75,18 @@ def korea_posture_target(nk_threat, security_turn):
     """Korea's security posture in [0, 1]: tracks the North Korean threat (seed 002)
     and rises toward 1 with the KASI security turn (seed 001)."""
     return nk_threat + security_turn * (1.0 - nk_threat)
+
+
+def lean_toward_us(lean, is_us, is_cn) -> np.ndarray:
+    """[..., state, partner] the national lean's place in the history term.
+
+    ``lean[..., state]`` is a state's affinity for the US over China that the
+    structural data do not explain (fitted to the survey panel, docs/model.md 7.3):
+    half of it is added to the US's history and half taken from China's, so the
+    US-China score gap moves by ``w_history * lean`` and no other partner moves.
+    """
+    direction = 0.5 * np.asarray(is_us, float) - 0.5 * np.asarray(is_cn, float)
+    return np.asarray(lean)[..., :, None] * direction
 
 
 def relax(current, target, rate):
@@ -300,14 +312,17 @@ def cohesion(alignment: np.ndarray) -> np.ndarray:
 def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray:
     """P(first) when forced to choose between two partners (the survey's US-or-China question).
 
-    ``rationality`` broadcasts against ``utility[..., 0]``.
+    ``rationality`` broadcasts against ``utility[..., 0]``. The survey layer passes
+    ``model.survey_scale`` here: the share of a state's respondents who answer ``first``
+    when each respondent's scores are the state's plus logistic noise of scale 1/survey_scale.
     """
     r = np.asarray(rationality)
     return softmax(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
 
 
 def restricted_choice(utility, rationality, options) -> np.ndarray:
-    """Softmax over a subset of partners (the survey's 'preferred third party' question).
+    """Softmax over a subset of partners (the survey's 'preferred third party' question): the
+    share of respondents choosing each option, as in `pairwise_choice`.
 
     ``rationality`` broadcasts against ``utility``.
     """

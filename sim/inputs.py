@@ -25,12 +25,12 @@ WORLD = (
     "crisis_decay", "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn",
     "mekong_cooperation",
 )
-MODEL = ("rationality", "speed", "noise", "adapt_rate")
+MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale")
 PARTNER = (
     "security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
     "coercion", "engagement_budget", "aim",
 )
-STATE = ("exposure", "mekong", "sanction_exposure")
+STATE = ("exposure", "mekong", "sanction_exposure", "lean")
 STATE_PARTNER = ("ties", "defense", "history", "engagement")
 
 

@@ -24,6 +24,7 @@ class Trajectory:
     states: tuple[str, ...]
     partners: tuple[str, ...]
     rationality: np.ndarray  # [run, step]: the r each step's scores were made with
+    survey_scale: np.ndarray  # [run, step]: the survey layer's scale (respondents' heterogeneity)
     alignment: np.ndarray
     threat: np.ndarray
     china_coercion: np.ndarray
@@ -40,6 +41,7 @@ class Trajectory:
             states=inputs.states,
             partners=inputs.partners,
             rationality=np.zeros(shape),
+            survey_scale=np.zeros(shape),
             alignment=np.zeros((*shape, n_states, n_partners)),
             threat=np.zeros((*shape, n_states)),
             china_coercion=np.zeros(shape),
@@ -51,6 +53,7 @@ class Trajectory:
     def record(self, step: int, inputs: Inputs, dyn: Dynamic, terms: np.ndarray | None) -> None:
         """Store the state after ``step`` and the scores made during it."""
         self.rationality[:, step] = inputs["rationality"]
+        self.survey_scale[:, step] = inputs["survey_scale"]
         self.alignment[:, step] = dyn.alignment
         self.threat[:, step] = dyn.threat
         self.china_coercion[:, step] = china_coercion(inputs, dyn.coercion)
@@ -82,16 +85,17 @@ class Trajectory:
         return self.alignment.argmax(-1)
 
     def forced_us(self) -> np.ndarray:
-        """The survey's forced US-or-China answer per state [run, step, state] (NaN without both)."""
+        """The survey's forced US-or-China answer per state [run, step, state] (NaN without both):
+        the share of the state's respondents answering US (the survey layer, docs/model.md 7.5)."""
         if "US" not in self.partners or "CN" not in self.partners:
             return np.full(self.alignment.shape[:-1], np.nan)
-        return eq.pairwise_choice(self.utility(), self.rationality[..., None],
+        return eq.pairwise_choice(self.utility(), self.survey_scale[..., None],
                                   self.partners.index("US"), self.partners.index("CN"))
 
     def third_party(self) -> np.ndarray:
         """Preferred third partner among non-US/China partners [run, step, state, option]."""
         options = [i for i, p in enumerate(self.partners) if p not in ("US", "CN")]
-        return eq.restricted_choice(self.utility(), self.rationality[..., None, None], options)
+        return eq.restricted_choice(self.utility(), self.survey_scale[..., None, None], options)
 
     def third_party_names(self) -> list[str]:
         return [p for p in self.partners if p not in ("US", "CN")]

@@ -2,9 +2,10 @@
 
 MODEL.md, "What the survey measures": both questions read the scores of the
 last step without noise, averaged over replicates, and the ASEAN figure is
-the mean over states (each state weighted equally):
+the mean over states weighted by their share of the survey's pooled
+respondents (`sim.calibration.targets.pooling_weights`):
 
-- forced US-or-China choice: `Trajectory.forced_us`;
+- forced US-or-China choice: `Trajectory.forced_us` (the survey layer);
 - preferred third partner: `Trajectory.third_party`, the softmax over the
   scenario's non-US/China partners.
 
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import DEFAULT_MEMORY_MB, chunk_size, simulate_final
+from sim.calibration.targets import pooling_weights
 from sim.errors import InputError
 from sim.inputs import Inputs
 from sim.scenario import Scenario, load
@@ -51,12 +53,17 @@ class Answers:
     third_party_states: np.ndarray
 
     @property
+    def pooling(self) -> np.ndarray:
+        """[state] each state's weight in the survey's ASEAN-wide figure."""
+        return pooling_weights(self.states)
+
+    @property
     def forced_us(self) -> np.ndarray:
-        return self.forced_us_states.mean(-1)
+        return self.forced_us_states @ self.pooling
 
     @property
     def third_party(self) -> np.ndarray:
-        return self.third_party_states.mean(-2)
+        return np.einsum("...so,s->...o", self.third_party_states, self.pooling)
 
     def share(self, code: str) -> np.ndarray:
         """[K] the model's ASEAN share for one survey option (a partner code)."""
@@ -70,7 +77,7 @@ class Answers:
         """Per-state answers of parameter set ``k``: forced_us and the third-party shares."""
         frame = pd.DataFrame(self.third_party_states[k], index=list(self.states), columns=list(self.options))
         frame.insert(0, "forced_us", self.forced_us_states[k])
-        frame.loc["ASEAN"] = frame.mean()
+        frame.loc["ASEAN"] = self.pooling @ frame.to_numpy()
         return frame
 
 

@@ -21,6 +21,13 @@ Examples:
   run.py calibrate --targets my_targets.csv --year 2021
   run.py calibrate --set world.rivalry=0.8 --bootstrap 0
   run.py calibrate --write-defaults      # store the fit in sim/data/parameters.csv
+  run.py calibrate --panel               # every per-country and ASEAN-wide figure of 2020-2023
+  run.py calibrate --panel --no-leans    # the same with structure alone (no per-state leans)
+  run.py calibrate --panel --write-defaults
+
+--panel fits the survey layer (model.survey_scale), the shared weights and
+trust values it lists, and each state's national lean (states.S.lean, shrunk
+toward 0) to the whole survey panel (sim/calibration/panel.py); about 30 s.
 """
 
 from __future__ import annotations
@@ -28,10 +35,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.api import check_output_dir
-from sim.calibration import fitting, report
+from sim.calibration import fitting, panel, report
 from sim.calibration.objective import DEFAULT_FREE
 from sim.calibration.questions import REPLICATES
-from sim.commands.common import overrides, print_json, whole_number
+from sim.commands.common import format_table, overrides, print_json, whole_number
 
 HELP = "fit weights and rationality to the ISEAS survey; print the fit report (table, Markdown, PNG)"
 
@@ -57,11 +64,16 @@ def add_arguments(parser):
     parser.add_argument("--no-files", action="store_true", help="write nothing, only print")
     parser.add_argument("--json", action="store_true",
                         help='print {"targets": [...], "parameters": {...}, "loss": l, ...} instead of the table')
+    parser.add_argument("--panel", action="store_true",
+                        help="fit the survey layer and national leans to every per-country figure of 2020-2023")
+    parser.add_argument("--no-leans", action="store_true", help="with --panel: no per-state leans (structure alone)")
     parser.add_argument("--write-defaults", action="store_true",
                         help="store the fitted values as the defaults in sim/data/parameters.csv")
 
 
 def main(args) -> int:
+    if args.panel:
+        return panel_main(args)
     year = whole_number("--year", args.year, 0)
     free = None if args.free is None else [name.strip() for name in args.free.split(",")]
     out = None if args.no_files else args.out or Path("results") / f"calibration_{year}"
@@ -80,4 +92,25 @@ def main(args) -> int:
     print(report.summary_text(result))
     if files:
         print("\nWrote " + ", ".join(str(v) for v in files.values()))
+    return 0
+
+
+def panel_main(args) -> int:
+    """``calibrate --panel``: fit, print the per-state table and the scores, optionally store the fit."""
+    fit = panel.fit_panel(leans=not args.no_leans, replicates=whole_number("--replicates", args.replicates, 1),
+                          bootstrap=whole_number("--bootstrap", args.bootstrap, 0))
+    files = panel.write_defaults(fit) if args.write_defaults else []
+    scores = panel.year_scores(fit.table)
+    if args.json:
+        print_json({"parameters": fit.values, "loss": fit.cost, "leans": fit.leans,
+                    "figures": fit.table.drop(columns="source").to_dict("records"),
+                    "scores": scores.to_dict("records"), "files": [str(f) for f in files]})
+        return 0
+    print(f"Panel fit ({'with' if fit.leans else 'without'} national leans), loss {fit.cost:.1f}:")
+    print(format_table(fit.table.drop(columns=["source", "respondents"]).round(1)))
+    print("\nPer-state forced choice, model and persistence ('same as the last survey'):")
+    print(format_table(scores.round(2)))
+    print("\nFitted: " + ", ".join(f"{k} {v:.3g}" for k, v in fit.values.items()))
+    if files:
+        print("\nWrote " + ", ".join(map(str, files)))
     return 0

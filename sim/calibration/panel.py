@@ -1,0 +1,313 @@
+"""The survey panel fit: every per-country and ASEAN-wide survey figure of 2020-2023 at once.
+
+The ISEAS survey asks a few hundred policy elites in each state. The model's
+answer is the share of a state's respondents who pick each option (the survey
+layer, docs/model.md 7.5): each respondent scores partners as the state does,
+plus logistic noise of scale ``1 / model.survey_scale``, so
+
+    forced_us[i]     = mean over replicates of  logistic(survey_scale * (U[i,US] - U[i,CN]))
+    third_party[i,p] = mean over replicates of  softmax_p(survey_scale * U[i,p]),  p not US or China
+
+What the fit moves (`FREE_SHARED`, and `FREE_LEANS` unless ``leans=False``):
+- ``model.survey_scale``: how much respondents differ from their state's scores;
+- ``partners.{KR,EU,AU,IN}.reliability``: the trust partners the survey does
+  not report per state, which set the third-party shares;
+- ``states.S.lean``: each state's national lean toward the US over China that
+  the structural data do not explain (history units, docs/model.md 7.3), with
+  a normal prior N(0, `LEAN_PRIOR_SD`) that shrinks it toward 0.
+
+The loss is a sum of squares of z-scores: (model - survey) / error for every
+figure, the error being the binomial sampling error with `respondents` and,
+for a country's figure, the variation between editions (`YEAR_TO_YEAR_PP`);
+plus the priors. ASEAN-wide figures are the pooled mean
+(`sim.calibration.targets.pooling_weights`). Two
+loops: an inner read-out fit holds each year's simulated scores fixed and
+adds the parameters' direct effect on them (a lean moves the US-China gap by
+``w_history * lean``; a reliability moves its partner's score by
+``w_trust * change``); an outer loop re-simulates every year with the fitted
+values (their feedback through peers, engagement and China's coercion) and
+fits again, until the parameters move by less than `TOLERANCE`.
+
+The bootstrap refits the read-out on survey figures redrawn binomially:
+parameter uncertainty, which `survey_intervals` adds to the simulation noise
+of any run's per-state answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.questions import SURVEY_SCENARIOS, answers
+from sim.calibration.targets import sampling_error_pp
+from sim import parameters
+from sim.scenario import load
+
+PANEL_YEARS = (2020, 2021, 2022, 2023)  # in-sample: per-country 2024 on and ASEAN-wide 2025 on are held out
+# 1,308 respondents in 2020 over ten states, "about 100-200 per state" (sim/data/survey_panel.csv's
+# source notes); used for every per-country figure since later editions do not publish the split.
+RESPONDENTS_PER_STATE = 130
+RESPONDENTS_ASEAN = {2020: 1308}  # published; other years use the smallest edition's size, 1,000
+DEFAULT_RESPONDENTS_ASEAN = 1000
+# New Zealand (4.7%) and Russia (6.1%) were options of the 2020 third-party question but are not
+# partners in the model: the model's five options are compared with the survey's shares of the
+# other 89.2% (the same split assumed in every state and year, a judgement).
+THIRD_PARTY_MODELLED = 1.0 - (4.7 + 6.1) / 100
+# A country's figure varies between editions beyond sampling error (the respondent pool changes):
+# 2020->2021 the ten countries' changes spread by 7.2 pp about their mean where sampling alone gives
+# 6.0 pp (two draws of ~130), leaving sqrt(7.2^2 - 6.0^2) / sqrt(2) = 2.8 pp per edition.
+YEAR_TO_YEAR_PP = 2.8
+LEAN_PRIOR_SD = 1.0  # judgement: a lean of 1 history unit is as large as the table's widest grievance range
+RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs one z-score
+FREE_SHARED = ("model.survey_scale", "model.rationality", "weights.security", "weights.peer", "partners.KR.reliability", "partners.EU.reliability",
+               "partners.AU.reliability", "partners.IN.reliability")
+FD_STEP = 1e-4  # in z (log units for scale and reliabilities): far above round-off, below curvature
+REPLICATES = 32
+
+
+def panel_path():
+    return resources.files("sim") / "data" / "survey_panel.csv"
+
+
+def load_panel(years=PANEL_YEARS) -> pd.DataFrame:
+    """The survey figures the panel fit targets: year, state, question, code, percent, respondents, error_pp.
+
+    ``state`` is a state's name or ``ASEAN``; third-party shares are rescaled to the
+    model's options (`THIRD_PARTY_MODELLED`).
+    """
+    with panel_path().open(encoding="utf-8") as handle:
+        raw = pd.read_csv(handle)
+    rows = raw[raw["year"].isin(years) & raw["question"].isin(["forced_choice_us_china", "preferred_third_party"])]
+    codes = {"US": "US", "Japan": "JP", "South Korea": "KR", "EU": "EU", "Australia": "AU", "India": "IN"}
+    rows = rows[rows["option"].isin(codes)].copy()
+    rows["code"] = rows["option"].map(codes)
+    third = rows["question"] == "preferred_third_party"
+    rows.loc[third, "percent"] = rows.loc[third, "percent"] / THIRD_PARTY_MODELLED
+    rows = pd.concat([rows, _later_japan_shares(years)], ignore_index=True)
+    rows["respondents"] = [_respondents(year, state) for year, state in zip(rows["year"], rows["country"])]
+    sampling = sampling_error_pp(rows["percent"], rows["respondents"]) / 1.96
+    rows["error_pp"] = np.sqrt(sampling ** 2 + np.where(rows["country"] == "ASEAN", 0.0, YEAR_TO_YEAR_PP) ** 2)
+    rows = rows.rename(columns={"country": "state"})
+    return rows[["year", "state", "question", "code", "percent", "respondents", "error_pp", "source"]]
+
+
+def _later_japan_shares(years) -> pd.DataFrame:
+    """Japan's ASEAN-wide third-party share in 2021 and 2022 (survey_targets.csv), rescaled as above."""
+    with (resources.files("sim") / "data" / "survey_targets.csv").open(encoding="utf-8") as handle:
+        targets = pd.read_csv(handle)
+    rows = targets[(targets["question"] == "preferred_third_party") & (targets["option"] == "Japan")
+                   & targets["percent"].notna() & targets["year"].isin(years) & (targets["year"] > 2020)]
+    return pd.DataFrame({"year": rows["year"], "question": rows["question"], "country": "ASEAN",
+                         "option": "Japan", "code": "JP", "percent": rows["percent"] / THIRD_PARTY_MODELLED,
+                         "source": rows["source"]})
+
+
+def _respondents(year: int, state: str) -> int:
+    if state == "ASEAN":
+        return RESPONDENTS_ASEAN.get(year, DEFAULT_RESPONDENTS_ASEAN)
+    return RESPONDENTS_PER_STATE
+
+
+def free_keys(states, leans: bool = True) -> list[str]:
+    """The fit's parameters: the shared ones, then one lean per state (with ``leans``)."""
+    return list(FREE_SHARED) + ([f"states.{s}.lean" for s in states] if leans else [])
+
+
+# --- the fit -----------------------------------------------------------------------
+
+
+class PanelObjective:
+    """Residuals of the panel for parameter vectors z (module docstring), simulated in batches."""
+
+    def __init__(self, panel: pd.DataFrame, keys: list[str], start: dict, replicates: int = REPLICATES):
+        self.panel, self.keys, self.start, self.replicates = panel, keys, start, replicates
+        self.log = np.array([not k.endswith(".lean") for k in keys])
+        self.prior_sd = np.where(self.log, RELIABILITY_PRIOR_SD, LEAN_PRIOR_SD)
+        centre = self.to_z({k: (0.0 if k.endswith(".lean") else start[k]) for k in keys})
+        self.has_prior = np.array([k != "model.survey_scale" for k in keys])  # the data alone set the scale
+        self.prior_centre = centre
+        self.cache: dict[bytes, np.ndarray] = {}
+
+    def to_z(self, values: dict) -> np.ndarray:
+        x = np.array([values[k] for k in self.keys], float)
+        return np.where(self.log, np.log(np.maximum(x, 1e-9)), x)
+
+    def to_values(self, z: np.ndarray) -> dict:
+        x = np.where(self.log, np.exp(z), z)
+        return {**self.start, **dict(zip(self.keys, map(float, x)))}
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The parameters' schema bounds in z (log bounds floored at 1e-3)."""
+        specs = [parameters.spec(key) for key in self.keys]
+        low = np.array([max(s.lo, 1e-3) if log else s.lo for s, log in zip(specs, self.log)])
+        high = np.array([s.hi for s in specs])
+        low[self.log], high[self.log] = np.log(low[self.log]), np.log(high[self.log])
+        return low, high
+
+    def model(self, Z: np.ndarray, block: int = 0) -> np.ndarray:
+        """[K, rows] the model's figure (percent) for each panel row, one row of Z per parameter set."""
+        variations = [self.to_values(z) for z in np.atleast_2d(Z)]
+        out = np.full((len(variations), len(self.panel)), np.nan)
+        for year in sorted(set(self.panel["year"])):
+            result = answers(SURVEY_SCENARIOS[year], variations, self.replicates, block)
+            for row in np.flatnonzero(self.panel["year"].to_numpy() == year):
+                state, question, code = self.panel.iloc[row][["state", "question", "code"]]
+                if question == "forced_choice_us_china":
+                    values = result.forced_us_states
+                else:
+                    values = result.third_party_states[..., result.options.index(code)]
+                out[:, row] = values @ result.pooling if state == "ASEAN" else values[:, result.states.index(state)]
+        return out * 100
+
+    def residuals(self, Z: np.ndarray, survey: np.ndarray) -> np.ndarray:
+        Z = np.atleast_2d(Z)
+        data = (self.model(Z) - survey) / self.panel["error_pp"].to_numpy()
+        prior = ((Z - self.prior_centre) / self.prior_sd)[:, self.has_prior]
+        return np.concatenate([data, prior], axis=1)
+
+    def fit(self, z0: np.ndarray, survey: np.ndarray, max_nfev: int = 40):
+        """Bounded least squares from ``z0``; the Jacobian's d+1 points simulate as one batch."""
+        from scipy.optimize import least_squares  # scipy loads only when a fit runs
+
+        def fun(z):
+            hit = self.cache.get(np.asarray(z, float).tobytes())
+            return hit if hit is not None else self.residuals(z, survey)[0]
+
+        def jac(z):
+            points = np.vstack([z, z + np.diag(np.full(len(z), FD_STEP))])
+            values = self.residuals(points, survey)
+            self.cache = {np.asarray(z, float).tobytes(): values[0]}
+            return ((values[1:] - values[0]) / FD_STEP).T
+
+        low, high = self.bounds()
+        return least_squares(fun, np.clip(z0, low, high - FD_STEP), jac=jac, bounds=(low, high), method="trf",
+                             max_nfev=max_nfev)
+
+
+@dataclass
+class PanelFit:
+    """The fitted values, the fit's figures beside the survey's, and the bootstrap draws."""
+
+    values: dict
+    table: pd.DataFrame        # the panel with a `model` column
+    draws: pd.DataFrame        # one row per bootstrap refit, one column per free parameter
+    leans: bool
+    cost: float
+
+
+def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = 200, seed: int = 2020,
+              start: dict | None = None) -> PanelFit:
+    """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring."""
+    panel = load_panel()
+    scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
+    keys = free_keys(scenario.states, leans)
+    defaults = scenario.parameters()
+    values = {key: float(defaults.get(key, 0.0)) for key in free_keys(scenario.states)}
+    if not leans:
+        values.update({f"states.{s}.lean": 0.0 for s in scenario.states})
+    values.update(start or {})
+    objective = PanelObjective(panel, keys, values, replicates)
+    survey = panel["percent"].to_numpy(float)
+    result = objective.fit(objective.to_z(values), survey)
+    fitted = objective.to_values(result.x)
+    table = panel.assign(model=objective.model(result.x)[0])
+    draws = _bootstrap(objective, result, panel, bootstrap, seed)
+    return PanelFit(fitted, table, draws, leans, float(2 * result.cost))
+
+
+def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: int, seed: int) -> pd.DataFrame:
+    """Refits on survey figures redrawn binomially (their respondents): one Gauss-Newton step each
+    from the fit, with the fit's Jacobian (a full refit per draw would cost a minute each)."""
+    rng = np.random.default_rng(seed)
+    n = panel["respondents"].to_numpy(int)
+    p = np.clip(panel["percent"].to_numpy(float) / 100, 0, 1)
+    J = result.jac
+    step = np.linalg.pinv(J.T @ J) @ J.T
+    error = panel["error_pp"].to_numpy()
+    low, high = objective.bounds()
+    rows = []
+    for _ in range(count):
+        survey = rng.binomial(n, p) / n * 100
+        shift = np.zeros(J.shape[0])
+        shift[:len(panel)] = -(survey - p * 100) / error  # residuals move by minus the data's change
+        z = np.clip(result.x - step @ shift, low, high)
+        fitted = objective.to_values(z)
+        rows.append({key: fitted[key] for key in objective.keys})
+    return pd.DataFrame(rows, columns=objective.keys)
+
+
+# --- scores of a fitted panel ---------------------------------------------------
+
+
+def side_of_half(model, survey) -> int:
+    """How many answers fall on the survey's side of 50%."""
+    return int(((np.asarray(model) - 50) * (np.asarray(survey) - 50) > 0).sum())
+
+
+def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
+    """Mean absolute error (pp), Spearman's rho and side-of-50% count of per-state answers."""
+    from scipy.stats import spearmanr
+
+    return {"states": int(len(survey)), "mae_pp": float((model - survey).abs().mean()),
+            "spearman": float(spearmanr(model, survey).statistic) if len(survey) > 2 else float("nan"),
+            "side_of_50": side_of_half(model, survey)}
+
+
+def bootstrap_path():
+    """The shipped fit's bootstrap draws (parameter uncertainty for `survey_intervals`)."""
+    return resources.files("sim") / "data" / "panel_bootstrap.csv"
+
+
+def write_defaults(fit: PanelFit, digits: int = 3) -> list:
+    """Store the fit as the defaults (sim/data/parameters.csv) and its bootstrap draws
+    (sim/data/panel_bootstrap.csv); each file replaced atomically. Returns their paths."""
+    from pathlib import Path
+
+    from sim.api import atomic_write
+
+    path = Path(str(parameters.table_path()))
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    command = "run.py calibrate --panel" + ("" if fit.leans else " --no-leans")
+    for key, value in fit.values.items():
+        rows = table["key"] == key
+        table.loc[rows, "value"] = f"{value:.{digits}g}"
+        table.loc[rows, "source"] = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, "
+                                     "and the 2020 third-party shares; docs/validation.md)")
+        if not table.loc[rows, "note"].str.contains("90% bootstrap").any() and key in fit.draws:
+            low, high = fit.draws[key].quantile([0.05, 0.95])
+            table.loc[rows, "note"] = (table.loc[rows, "note"].str.split(" [(]90% bootstrap").str[0]
+                                       + f" (90% bootstrap interval {low:.3g} to {high:.3g})")
+    atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
+    draws = Path(str(bootstrap_path()))
+    atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
+    parameters.clear_cache()
+    return [path, draws]
+
+
+def year_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """Per year: the model's and the persistence forecast's per-state scores against the survey.
+
+    Persistence ("same as the last survey") answers a country's figure with its
+    figure in the latest earlier edition that has it; 2020 has none.
+    """
+    forced = table[(table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
+    rows = []
+    for year, group in forced.groupby("year"):
+        last = persistence(forced, year, group["state"])
+        row = {"year": int(year), **{f"model_{k}": v for k, v in per_state_scores(group["model"], group["percent"]).items()}}
+        if last.notna().any():
+            known = last.notna().to_numpy()
+            scores = per_state_scores(last[known], group["percent"][known])
+            row |= {f"persistence_{k}": v for k, v in scores.items()}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def persistence(forced: pd.DataFrame, year: int, states: pd.Series) -> pd.Series:
+    """Each state's figure in its latest survey before ``year`` (NaN if none), aligned to ``states``."""
+    earlier = forced[forced["year"] < year].sort_values("year")
+    last = earlier.groupby("state")["percent"].last()
+    return pd.Series(states.map(last).to_numpy(), index=states.index)
