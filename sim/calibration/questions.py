@@ -35,7 +35,7 @@ from sim.inputs import Inputs
 from sim.scenario import Scenario, load
 
 SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
-                    2023: "outlook_2023", 2024: "outlook_2024"}
+                    2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}
 REPLICATES = 32  # Monte Carlo error of the ASEAN forced choice about 0.7 pp (3.6 pp per replicate, crises at sea)
 
 
