@@ -326,7 +326,7 @@ class SweepDir:
             return None
         try:
             return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             raise OutputError(f"{self.manifest_path}: unreadable ({exc}); use --force to start this sweep "
                               "again") from None
 
