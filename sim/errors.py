@@ -15,7 +15,11 @@ def _cut(text: str, longest: int) -> str:
 
 
 def _show(value) -> str:
-    return _cut(repr(value), LONGEST_VALUE)
+    try:
+        text = repr(value)
+    except RecursionError:  # a list or table nested too deep for repr(): say what it is
+        text = f"<a {type(value).__name__} nested too deep to show>"
+    return _cut(text, LONGEST_VALUE)
 
 
 def _name(text: str, longest: int) -> str:
@@ -44,6 +48,32 @@ class OutputError(RuntimeError):
     a directory that holds a different sweep. One line, exit code 2, like `InputError`;
     whatever was finished before is kept.
     """
+
+
+# Lists and tables inside each other: a valid scenario needs 4 (states.X.weights.term); up to this many,
+# the usual checks name the wrong value; beyond it, code that recurses (validation, repr, JSON) could not.
+MAX_DEPTH = 100
+
+
+def check_nesting(where: str, data, limit: int = MAX_DEPTH) -> None:
+    """Refuse lists and tables (dicts) nested more than ``limit`` deep: an InputError naming the
+    path to the deepest place (its first keys) and how deep it goes. A loop with a stack, not
+    recursion, so any depth is measured; what passes is safe for the recursive code that reads it."""
+    deepest, deepest_at, stack = 0, None, [(data, 0, None)]
+    while stack:
+        value, depth, at = stack.pop()  # at: (the parent's at, key or index), a linked path
+        if depth > deepest:
+            deepest, deepest_at = depth, at
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((inner, depth + 1, (at, name)) for name, inner in items)
+    if deepest > limit:
+        path = []
+        while deepest_at is not None:
+            deepest_at, name = deepest_at
+            path.append(str(name))
+        shown = ".".join(path[::-1][:6]) + ("..." if len(path) > 6 else "")
+        raise InputError(where, shown or "value", None,
+                         f"lists and tables nested at most {limit} deep (this is nested {deepest} deep)")
 
 
 MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any non-negative int; 63 bits keep seeds portable as int64

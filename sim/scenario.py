@@ -36,7 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from sim import parameters
-from sim.errors import InputError
+from sim.errors import MAX_DEPTH, InputError, check_nesting
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PARAMETER_TABLES = ("model", "world", "weights", "partners", "states")
@@ -161,6 +161,10 @@ def _read(path: Path) -> dict:
         data = tomllib.loads(raw)
     except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits
         raise InputError(where, "file", None, f"valid TOML ({exc})") from None
+    except RecursionError:  # arrays or inline tables nested some hundreds deep: deeper than tomllib can follow
+        raise InputError(where, "file", None, f"valid TOML with lists and tables nested at most {MAX_DEPTH} deep "
+                         "(nested too deep to read)") from None
+    check_nesting(where, data)  # before anything recursive reads it
     try:
         return _ScenarioFile.model_validate(data).model_dump(exclude_unset=True) | {"_path": where}
     except ValidationError as exc:
@@ -302,9 +306,11 @@ def parse_assignment(text: str, where: str = "--set") -> tuple[str, object]:
 def parse_value(text: str):
     """A command-line value as TOML would read it; a bare word stays a string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except ValueError:  # not TOML (or an integer of more than 4300 digits): keep the text
+        value = tomllib.loads(f"v = {text}")["v"]
+        check_nesting("--set", value)  # an InputError is a ValueError: too deep is kept as text too
+    except (ValueError, RecursionError):  # not TOML, more than 4300 digits, nested too deep: keep the text
         return text
+    return value
 
 
 def list_scenarios() -> pd.DataFrame:

@@ -325,10 +325,14 @@ class SweepDir:
         if not self.manifest_path.exists():
             return None
         try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError) as exc:
+            manifest = json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             raise OutputError(f"{self.manifest_path}: unreadable ({exc}); use --force to start this sweep "
                               "again") from None
+        if not isinstance(manifest, dict):
+            raise OutputError(f"{self.manifest_path}: unreadable (not a JSON object); use --force to start this "
+                              "sweep again")
+        return manifest
 
     def write_manifest(self, manifest: dict, fault_index: int = -1) -> None:
         manifest["chunks"] = dict(sorted(manifest["chunks"].items()))
@@ -575,19 +579,30 @@ def load_sweep(path: Path | str) -> SweepResult:
     where = str(path)
     if manifest is None or manifest.get("format") != FORMAT:
         raise InputError(where, "SWEEP_DIR", None, "a sweep directory (with the manifest.json `run.py sweep` writes)")
-    done = len(manifest.get("chunks", {}))
-    if not manifest.get("complete"):
-        raise InputError(where, "SWEEP_DIR", None, f"a finished sweep ({done} of {manifest['n_chunks']} chunk files "
+    try:  # a manifest edited by hand, or from another version: any field of the wrong shape
+        chunks = {name: (entry, range(*_pair(entry["runs"]))) for name, entry in manifest.get("chunks", {}).items()}
+        keys = [v["key"] for v in manifest["varied"]]
+        done, complete, total = len(chunks), manifest.get("complete"), manifest.get("n_chunks", "?")
+    except (TypeError, KeyError, AttributeError, ValueError):
+        raise InputError(where, "manifest.json", None, "a manifest as `run.py sweep` writes it "
+                         "(run the sweep again with --force)") from None
+    if not complete:
+        raise InputError(where, "SWEEP_DIR", None, f"a finished sweep ({done} of {total} chunk files "
                          "done: run the same sweep command again to finish it)")
-    for name, entry in manifest["chunks"].items():
-        start, stop = entry["runs"]
-        if _problem(entry, folder.runs / name, range(start, stop)) is not None:
+    for name, (entry, runs) in chunks.items():
+        if _problem(entry, folder.runs / name, runs) is not None:
             raise InputError(where, name, None, "a chunk file matching its checksum (run the same sweep command "
                              "again to recompute it)")
-    keys = [v["key"] for v in manifest["varied"]]
     samples = pd.read_parquet(folder.path / "samples.parquet").set_index("variation")
     summary = pd.read_parquet(folder.path / "summary.parquet")
     return SweepResult(keys, manifest, samples, summary, folder.path)
+
+
+def _pair(runs) -> tuple[int, int]:
+    start, stop = runs  # a TypeError or ValueError unless two items
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, stop)):
+        raise TypeError("runs: expected two whole numbers")
+    return start, stop
 
 
 __all__ = ["sweep", "run_plan", "load_sweep", "make_plan", "Plan", "SweepResult", "SweepDir", "summarize", "read_runs",

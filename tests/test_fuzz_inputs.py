@@ -33,6 +33,7 @@ import tomli_w
 from sim import parameters
 from sim.cli import main
 from sim.equations import TERMS
+from sim.errors import MAX_DEPTH
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("FUZZ_SEED", 20200408))  # another seed (FUZZ_SEED=...) tries other cases
@@ -323,10 +324,79 @@ def bad_path(rng):
     return Case(f"bad scenario path: {kind}", ["run", path, *RUN], files, ("scenario",))
 
 
-SCENARIO_MUTATIONS = [  # (make one case, how many)
+DEEP = f"nested at most {MAX_DEPTH} deep"  # what every too-deep error says, whoever noticed it
+
+
+def arrays(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def inline_tables(depth: int) -> str:
+    return "{a = " * depth + "1" + "}" * depth
+
+
+def nested_too_deep(rng):
+    """Lists and tables inside each other beyond MAX_DEPTH, anywhere in a file or in a file of its base
+    chain: one line naming the file (before: a RecursionError of some 3,000 lines). Up to some hundreds
+    deep, tomllib reads the file and the nesting check refuses it; beyond, tomllib itself gives up."""
+    limit = MAX_DEPTH
+    # depths either side of where tomllib's recursion gives up (some 300-500), never near it, so the
+    # same case gets the same line in any process whatever its stack depth
+    readable, unreadable = rng.randint(limit + 1, 150), rng.choice([1000, 5000, rng.randint(1000, 20_000)])
+    kind, text = rng.choice([
+        ("arrays", f"x = {arrays(readable)}"),
+        ("arrays as a parameter", f"[world]\nrivalry = {arrays(readable)}"),
+        ("arrays as rivals", f"[partners.CN]\nrivals = [{arrays(readable)}]"),
+        ("arrays in an event", f'[[events]]\nstep = 1\nkey = "world.rivalry"\nset = {arrays(readable)}'),
+        ("inline tables", f"x = {inline_tables(readable)}"),
+        ("inline tables in a table", f"[states.Vietnam]\nties = {inline_tables(readable)}"),
+        ("table headers", "[world" + ".a" * rng.randint(limit, 20_000) + "]\nb = 1"),
+        ("dotted keys", "states" + ".a" * rng.randint(limit, 20_000) + " = 1"),
+        ("arrays too deep to read", f"x = {arrays(unreadable)}"),
+        ("inline tables too deep to read", f"[world]\nrivalry = {inline_tables(unreadable)}"),
+        ("a mix too deep to read", "x = " + "[{a = " * (unreadable // 2) + "1" + "}]" * (unreadable // 2)),
+    ])
+    content = toml(document()) + text.encode() + b"\n"
+    if rng.random() < 0.25:  # in a file of the base chain: the error names that file
+        top = toml(document(base="deep", title="top"))
+        return scenario_case(f"nested too deep: {kind}, in a base", top, (DEEP,), where="{dir}/deep.toml",
+                             extra_files={"deep.toml": content})
+    return scenario_case(f"nested too deep: {kind}", content, (DEEP,))
+
+
+def nested_within_the_limit(rng):
+    """Up to MAX_DEPTH deep, a wrong value gets the usual error naming its key."""
+    key = rng.choice([k for k in KEYS if spec_of(k).kind == "real" and k.count(".") == 1])
+    table, name = key.split(".")
+    depth = rng.choice([2, 10, 50, MAX_DEPTH - 1])  # the table is one level, the value's lists the rest
+    content = toml(document()) + f"[{table}]\n{name} = {arrays(depth)}\n".encode()
+    return scenario_case("nested within the limit: a wrong value", content, (key, "expected a number"))
+
+
+def very_many_or_very_long(rng):
+    """Very many events, keys, tables or list items; very long lines and keys: accepted or one line."""
+    count = rng.choice([1000, 10_000, rng.randint(1000, 50_000)])
+    head = toml(document())
+    kind, text, fragments = rng.choice([
+        ("many events", "".join(f'[[events]]\nstep = {rng.randint(1, 40)}\nkey = "world.rivalry"\nshift = 0.01\n'
+                                for _ in range(count // 10)), None),
+        ("many unknown keys", "[world]\n" + "".join(f"k{i} = {i}\n" for i in range(count)), ("world.k0",)),
+        ("many unknown tables", "".join(f"[t{i}]\n" for i in range(count)), ("t0", "known key")),
+        ("a long partner_set", "partner_set = [" + ", ".join(['"US"', '"CN"'] * count) + "]\n",
+         ("partner_set", "no name listed twice")),
+        ("a long rivals list", "[partners.CN]\nrivals = [" + ", ".join(['"US"'] * count) + "]\n",
+         ("partners.CN.rivals",)),
+        ("a 10 MB comment", "# " + "x" * 10_000_000 + "\n", None),
+        ("a key of a million characters", "[world]\n" + "k" * 1_000_000 + " = 1\n", ("world.kkkk", "...")),
+    ])
+    return scenario_case(f"very many or very long: {kind}", head + text.encode(), fragments)
+
+
+SCENARIO_MUTATIONS = [  # (make one case, how many); new families go last, so earlier cases stay the same
     (valid_scenario, 90), (byte_order_mark, 5), (wrong_type, 150), (outside_bounds, 120), (unknown_name, 110),
     (missing_or_wrong_top_level, 90), (bad_event, 140), (shift_of_a_non_number, 15), (bad_bytes, 60),
-    (base_chain, 30), (bad_path, 30),
+    (base_chain, 30), (bad_path, 30), (nested_too_deep, 60), (nested_within_the_limit, 10),
+    (very_many_or_very_long, 14),
 ]
 
 
@@ -405,9 +475,11 @@ def bad_usage(rng):
 
 
 def valid_other_command(rng):
+    random_name(rng)  # was a prefix that matches nothing, now an error (family `params`); drawn still, so the
+    # random stream, and every later case, stays as it was
     argv = rng.choice([
         ["list"], ["list", "--long"], ["list", "--json"],
-        ["params", rng.choice(["", "world.", "partners.KR", random_name(rng).split("\n")[0]])], ["params", "--json"],
+        ["params", rng.choice(["", "world.", "partners.KR", "states.Vietnam.ties."])], ["params", "--json"],
         ["explain", "baseline_2020", "--state", rng.choice(STATES), "--json", "--steps", str(rng.randint(1, 8))],
     ])
     return Case("valid: other commands", argv)
@@ -486,9 +558,72 @@ def bad_vary(rng):
     return Case(f"bad --vary: {kind}", argv, expect=fragments, out="{dir}/sweep")
 
 
-CLI_MUTATIONS = [
+TABLE_KEYS = parameters.table()["key"].tolist()  # what `params` lists
+
+
+def params_prefix(rng):
+    """`params PREFIX`: a prefix no key starts with is an error naming the closest keys (was: an empty
+    table, exit 0); a typo of a key is an error or, if it still starts some key, a table."""
+    key = rng.choice(TABLE_KEYS)
+    at = rng.randrange(len(key))
+    kind, prefix = rng.choice([
+        ("a name no key starts with", random_name(rng)),
+        ("a character dropped", key[:at] + key[at + 1:]),
+        ("a character changed", key[:at] + rng.choice("xq_.") + key[at + 1:]),
+        ("a group misspelt", rng.choice(["wrld.", "modle.", "weight.", "partner.", "state.", "World."])),
+        ("a per-state weight", f"states.{rng.choice(STATES)}.weights"),
+        ("a leading space", " " + key),
+    ])
+    output = rng.choice([[], ["--json"], ["--markdown"], ["--long"]])
+    if any(k.startswith(prefix) for k in TABLE_KEYS):  # a typo can still start a key: listed, exit 0
+        return Case("params: a prefix of some key", ["params", prefix, *output])
+    return Case(f"params: {kind}", ["params", prefix, *output], expect=("prefix", "the start of a parameter key"))
+
+
+def deep_set(rng):
+    """--set KEY=VALUE nested too deep: kept as text like any value TOML cannot read, then refused."""
+    key = rng.choice(KEYS)
+    depth = rng.choice([MAX_DEPTH + 1, 500, 5000, rng.randint(MAX_DEPTH + 1, 20_000)])
+    value = rng.choice([arrays(depth), inline_tables(depth)])
+    return Case("--set nested too deep", ["run", "baseline_2020", "--set", f"{key}={value}", *RUN],
+                expect=("--set", key[:40]))
+
+
+def many_sets(rng):
+    """Very many --set options: all applied (the last of a key wins), or the one bad one named."""
+    keys = [k for k in KEYS if spec_of(k).kind == "real"]
+    texts = [f"{key}={set_text(valid_value(rng, key))}" for key in rng.choices(keys, k=rng.choice([100, 1000, 5000]))]
+    argv = ["run", "baseline_2020", *[a for text in texts for a in ("--set", text)], *RUN]
+    if rng.random() < 0.5:
+        return Case("many --set options: all valid", argv)
+    bad = rng.randrange(len(texts))
+    key = texts[bad].partition("=")[0]
+    argv[2 + 2 * bad + 1] = f"{key}=high"
+    return Case("many --set options: one bad", argv, expect=("--set", key, "'high'"))
+
+
+def bad_manifest(rng):
+    """A sweep directory whose manifest.json is nested too deep, not JSON, not an object, or of the wrong
+    shape: `discover` says so in one line (was: RecursionError, TypeError, AttributeError)."""
+    depth = rng.choice([10_000, 100_000, rng.randint(5000, 200_000)])
+    header = '{"format": "sim-sweep/1", "complete": true, '
+    kind, content = rng.choice([
+        ("nested too deep", "[" * depth + "]" * depth),
+        ("objects nested too deep", '{"a": ' * depth + "1" + "}" * depth),
+        ("not JSON", "{" + rng.choice(["", '"format"', "nan nan"])),
+        ("not an object", rng.choice(["[1]", "3", '"sim-sweep/1"', "null"])),
+        ("chunks of the wrong shape", header + rng.choice(['"chunks": 5', '"chunks": {"a": 1}', '"chunks": []',
+                                                           '"chunks": {"a": {"runs": [0]}}']) + ', "varied": []}'),
+        ("varied of the wrong shape", header + '"chunks": {}, "varied": ' + rng.choice(["3", "[1]", "[{}]"]) + "}"),
+    ])
+    return Case(f"bad sweep manifest: {kind}", ["discover", "{dir}/sw", "--outcome", "led_CN >= 6"],
+                {"sw/manifest.json": content.encode()}, ("{dir}/sw", "manifest.json"))
+
+
+CLI_MUTATIONS = [  # new families go last, so earlier cases stay the same
     (valid_run, 80), (bad_set, 180), (bad_number_option, 120), (bad_usage, 140), (valid_other_command, 40),
-    (out_option, 24), (valid_sweep, 12), (bad_vary, 190),
+    (out_option, 24), (valid_sweep, 12), (bad_vary, 190), (params_prefix, 40), (deep_set, 20), (many_sets, 6),
+    (bad_manifest, 24),
 ]
 
 

@@ -159,3 +159,68 @@ def test_the_one_whole_number_check_refuses_bools_floats_and_out_of_range(value,
     with pytest.raises(InputError, match=re.escape(expected)):
         check_whole("n", value, low, high)
     assert check_whole("n", np.int64(low), low, high) == low and type(check_whole("n", low, low, high)) is int
+
+
+@pytest.mark.parametrize("value", ["[" * 500 + "]" * 500, "{a = " * 400 + "1" + "}" * 400, "[" * 150 + "]" * 150],
+                         ids=["arrays 500 deep", "inline tables 400 deep", "arrays 150 deep"])
+def test_values_nested_too_deep_are_one_line(tmp_path, run_cli, value):
+    """Was: a RecursionError traceback of some 3,000 lines, exit 1 (issue 16)."""
+    path = scenario(tmp_path, BASE + f"x = {value}\n")
+    code, err = run_cli("run", path, "--steps", "2", "--no-files")
+    assert_one_error_line(code, err, path, "nested at most 100 deep")
+
+
+def test_tables_nested_too_deep_name_where(tmp_path, run_cli):
+    """Was: RecursionError while flattening the parameter tables (tomllib reads headers of any depth)."""
+    path = scenario(tmp_path, BASE + "[world" + ".a" * 3000 + "]\nb = 1\n")
+    code, err = run_cli("run", path, "--steps", "2", "--no-files")
+    assert_one_error_line(code, err, path, "world.a.a.a.a.a...", "nested 3002 deep")
+
+
+def test_a_deep_file_in_a_base_chain_is_named(tmp_path, run_cli):
+    (tmp_path / "deep.toml").write_text(BASE + "x = " + "[" * 1000 + "]" * 1000 + "\n")
+    code, err = run_cli("run", scenario(tmp_path, BASE.replace("baseline_2020", "deep")), "--no-files")
+    assert_one_error_line(code, err, str(tmp_path / "deep.toml"), "nested at most 100 deep")
+
+
+def test_a_set_value_nested_too_deep_is_refused_as_text(run_cli):
+    """Was: RecursionError in tomllib (600 deep)."""
+    code, err = run_cli("run", "baseline_2020", "--set", "world.rivalry=" + "[" * 600 + "]" * 600, "--no-files")
+    assert_one_error_line(code, err, "--set: world.rivalry = '[[[", "expected a number in [0, 1]")
+
+
+def test_an_api_value_too_deep_to_show_is_named():
+    """Was: RecursionError from repr() while writing the error line."""
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(sim.InputError, match=r"world.rivalry = <a list nested too deep to show>: expected a number"):
+        sim.run("baseline_2020", steps=2, overrides={"world.rivalry": deep})
+
+
+@pytest.mark.parametrize("content, fragments", [
+    ("[" * 100_000 + "]" * 100_000, ["manifest.json: unreadable (maximum recursion depth"]),  # was: RecursionError
+    ("[1]", ["manifest.json: unreadable (not a JSON object)"]),  # was: AttributeError
+    ('{"format": "sim-sweep/1", "complete": true, "chunks": 5, "varied": []}',  # was: TypeError
+     ["sw: manifest.json: expected a manifest as `run.py sweep` writes it"]),
+], ids=["nested too deep", "a list", "chunks a number"])
+def test_a_bad_manifest_is_one_line(tmp_path, run_cli, content, fragments):
+    (tmp_path / "sw").mkdir()
+    (tmp_path / "sw" / "manifest.json").write_text(content)
+    code, err = run_cli("discover", str(tmp_path / "sw"), "--outcome", "led_CN >= 6")
+    assert_one_error_line(code, err, *fragments)
+
+
+@pytest.mark.parametrize("prefix, closest", [
+    ("nosuchprefix", "keys start with model., partners., states., weights., world."),
+    ("wrld.", "closest: world."),
+    ("world.rivlry", "closest: world.rivalry"),
+    ("states.Vietnam.weights", "take the ranges of weights.TERM"),
+])
+def test_params_with_a_prefix_that_matches_nothing_says_so(run_cli, capsys, prefix, closest):
+    """Was: an empty table and exit 0: a typo looked like an empty schema."""
+    for output in ([], ["--json"], ["--markdown"]):
+        code, err = run_cli("params", prefix, *output)
+        assert_one_error_line(code, err, f"prefix = '{prefix}': expected the start of a parameter key", closest)
+    assert main(["params", "world.riv"]) == 0  # a prefix of some key still lists them
+    assert "world.rivalry" in capsys.readouterr().out

@@ -12,6 +12,7 @@ Examples:
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from sim import parameters
@@ -36,17 +37,32 @@ def add_arguments(parser):
 def main(args) -> int:
     if args.fill_doc is not None:
         return fill_doc(args.fill_doc)
+    table = parameters.table()
+    table = table[table["key"].str.startswith(args.prefix)]
+    if table.empty:
+        raise InputError("", "prefix", args.prefix, f"the start of a parameter key ({closest(args.prefix)})")
     if args.markdown:
         print(parameters.markdown((args.prefix,)), end="")
         return 0
-    table = parameters.table()
-    table = table[table["key"].str.startswith(args.prefix)]
     if args.json:
         print_json(table.to_dict(orient="records"))
         return 0
     columns = ["key", "value", "min", "max"] + (["source", "note"] if args.long else [])
     print(table[columns].to_string(index=False, max_colwidth=None if args.long else 40))
     return 0
+
+
+def closest(prefix: str) -> str:
+    """The keys and key groups (``world.``, ``partners.KR.``) nearest to a prefix that matches nothing."""
+    keys = parameters.table()["key"].tolist()
+    groups = {key[:end + 1] for key in keys for end, char in enumerate(key) if char == "."}
+    if prefix.startswith("states.") and ".weights" in prefix:
+        return "per-state weights, states.STATE.weights.TERM, take the ranges of weights.TERM: " \
+            "see `run.py params weights.`"
+    near = difflib.get_close_matches(prefix, sorted(groups.union(keys)), n=4, cutoff=0.6)
+    if near:
+        return "closest: " + ", ".join(near)
+    return "keys start with " + ", ".join(sorted({key.split(".")[0] + "." for key in keys}))
 
 
 def fill_doc(path: Path) -> int:
