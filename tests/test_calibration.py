@@ -99,9 +99,10 @@ def test_cli_bad_input_is_one_line_and_exit_2(capsys, argv, key):
 
 def test_answers_match_hand_computed_logit_when_only_trust_counts():
     """With every weight but trust at zero, U[i,p] = reliability[p] in every state, so the
-    answers are closed-form logits of the reliabilities (US scaled by us_commitment = 1)."""
+    answers are closed-form logits of the reliabilities at the survey layer's scale
+    (US scaled by us_commitment = 1)."""
     only_trust = {f"weights.{t}": 0.0 for t in ("security", "economy", "risk", "history", "peer")}
-    only_trust |= {"weights.trust": 1.0, "model.rationality": 3.0}
+    only_trust |= {"weights.trust": 1.0, "model.rationality": 3.0, "model.survey_scale": 3.0}
     result = answers("survey_2020", [only_trust], replicates=2)
     value = parameters.defaults()
     rel = {p: value[f"partners.{p}.reliability"] for p in ("US", "CN", "JP", "KR", "EU", "AU", "IN")}

@@ -219,7 +219,7 @@ def test_engines_are_sound_beyond_the_schema(scenario, changes, seed):
 @st.composite
 def identical_partners(draw):
     """A scenario where every partner is the same: each attribute one value for all of them,
-    each state's ties, defence, history and engagement equal across partners, every partner
+    each state's ties, defence, history and engagement equal across partners, no national lean, every partner
     the rival of all others or of none; nothing that singles one out (US commitment 1,
     Korea's posture 1, no Mekong programme, China steady, no events)."""
     scenario = draw(scenarios(max_steps=6))
@@ -233,6 +233,7 @@ def identical_partners(draw):
     rival_of_all = draw(st.booleans())
     values |= {f"partners.{p}.rivals": tuple(q for q in PARTNERS if q != p and rival_of_all) for p in PARTNERS}
     for state in STATES:
+        values[f"states.{state}.lean"] = 0.0  # a national lean singles out the US and China
         for attribute in ("ties", "defense", "history", "engagement"):
             value = draw(values_of(SPECS[f"states.{state}.{attribute}.US"]))
             values |= {f"states.{state}.{attribute}.{p}": value for p in PARTNERS}

@@ -62,7 +62,7 @@ THIRD_PARTY_MODELLED = 1.0 - (4.7 + 6.1) / 100
 YEAR_TO_YEAR_PP = 2.8
 LEAN_PRIOR_SD = 1.0  # judgement: a lean of 1 history unit is as large as the table's widest grievance range
 RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs one z-score
-FREE_SHARED = ("model.survey_scale", "model.rationality", "weights.security", "weights.peer", "partners.KR.reliability", "partners.EU.reliability",
+FREE_SHARED = ("model.survey_scale", "model.rationality", "weights.peer", "partners.KR.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
 FD_STEP = 1e-4  # in z (log units for scale and reliabilities): far above round-off, below curvature
 REPLICATES = 32
