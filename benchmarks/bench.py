@@ -1,6 +1,6 @@
 """Benchmark: the same runs through Mesa's own `mesa.batch_run` and through the ensemble engine.
 
-    >>> from sim import bench
+    >>> from benchmarks import bench        # from the repository root, beside run.py
     >>> bench.benchmark(runs=20_000, mesa_runs=500)        # dict: runs/s, agent-steps/s, ratio, peak RSS
     >>> bench.scaling((100, 1_000, 10_000, 100_000))       # DataFrame: runs/s and peak RSS per size
     >>> bench.plot_scaling(table, "docs/performance.png")
@@ -25,16 +25,23 @@ are one step short of the final state. The cross-check below uses that step.)
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
+import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 
+import mesa
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from sim.ensemble import DEFAULT_MEMORY_MB, simulate, simulate_chunks, write_outcomes
-from sim.inputs import Inputs
-from sim.scenario import Scenario, load
+from sim.core.inputs import Inputs
+from sim.engines.ensemble import simulate, simulate_chunks, write_outcomes
+from sim.engines.memory import DEFAULT_MEMORY_MB
+from sim.model import AlignmentModel
+from sim.schema.scenario import Scenario, load, scenario_of
 
 SCENARIO = "baseline_2020"
 JSON_KEYS = ("mesa_runs_per_s", "ensemble_runs_per_s", "ratio", "peak_rss_mb")
@@ -52,11 +59,7 @@ def mesa_batch(runs: int, steps: int = 40, seed: int | None = None,
     Checks the two pitfalls (module docstring): every model did exactly
     ``steps`` steps, and the runs are distinct.
     """
-    import mesa
-
-    from sim.model import AlignmentModel
-
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    scenario = scenario_of(scenario)
     seed = scenario.seed if seed is None else seed
     rows = mesa.batch_run(AlignmentModel, parameters={"scenario": scenario, "steps": steps, "seed": seed,
                                                       "run": range(runs)},
@@ -73,7 +76,7 @@ def mesa_batch(runs: int, steps: int = 40, seed: int | None = None,
 def check_same_work(mesa_rows: pd.DataFrame, steps: int, seed: int | None = None,
                     scenario: Scenario | str = SCENARIO) -> None:
     """Both engines did ``steps`` steps on the same streams: Mesa's rows equal the ensemble's runs, bit for bit."""
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    scenario = scenario_of(scenario)
     seed = scenario.seed if seed is None else seed
     runs = mesa_rows["run"].to_numpy()[:3]
     traj = simulate(Inputs.build(scenario, [{}] * len(runs)), scenario.events, steps, seed, runs, with_terms=False)
@@ -108,11 +111,11 @@ def benchmark(runs: int = 20_000, mesa_runs: int = 500, steps: int = 40, seed: i
     """Time the same work in both engines in this process; return the figures.
 
     Mesa: ``mesa_runs`` runs through ``mesa.batch_run`` (one process). Ensemble:
-    ``runs`` runs through `sim.ensemble.simulate_chunks` (outcomes recorded).
+    ``runs`` runs through `sim.engines.ensemble.simulate_chunks` (outcomes recorded).
     Agent-steps count 10 state + 4 partner agents per step. ``peak_rss_mb`` is
     the whole process's peak (both engines).
     """
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    scenario = scenario_of(scenario)
     agents = len(scenario.states) + len(scenario.partners)
     mesa_seconds, rows = time_mesa(mesa_runs, steps, seed, scenario)
     check_same_work(rows, steps, seed, scenario)
@@ -161,14 +164,8 @@ def scaling(sizes=(100, 1_000, 10_000, 100_000), steps: int = 40,
 
     Each size runs in its own fresh process (so peak memory is that size's
     alone), streaming baseline_2020's outcomes to a Parquet file in a temporary
-    directory chunk by chunk (`sim.ensemble.write_outcomes`).
+    directory chunk by chunk (`sim.engines.ensemble.write_outcomes`).
     """
-    import multiprocessing
-    import tempfile
-    from concurrent.futures import ProcessPoolExecutor
-
-    from tqdm.auto import tqdm
-
     rows = []
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as directory:
@@ -180,7 +177,7 @@ def scaling(sizes=(100, 1_000, 10_000, 100_000), steps: int = 40,
 
 def plot_scaling(table: pd.DataFrame, path):
     """Log-log plot of runs/s and peak RSS against the number of runs; written atomically."""
-    from sim.plots import plt, save_figure
+    from sim.reports.plots import plt, save_figure  # matplotlib loads only for the figure
 
     fig, (speed, memory) = plt.subplots(1, 2, figsize=(9, 3.6))
     speed.loglog(table["runs"], table["runs_per_s"], "o-", color="#1f5fa8")

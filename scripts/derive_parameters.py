@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-COUNTRIES = HERE / "countries.csv"
-PARAMETERS = HERE / "parameters.csv"
+DATA = Path(__file__).resolve().parents[1] / "sim" / "data"  # a build script beside the package, not in it
+COUNTRIES = DATA / "countries.csv"
+PARAMETERS = DATA / "parameters.csv"
 
 COLUMNS = ["key", "value", "kind", "min", "max", "source", "note"]
 SECTIONS = ("model", "weights", "world", "partners", "states")

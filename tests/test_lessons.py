@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim import parameters
+from sim.schema import parameters
 from sim.cli import build_parser
-from sim.equations import TERMS
-from sim.scenario import load, parse_assignment
+from sim.core.equations import TERMS
+from sim.schema.scenario import load, parse_assignment
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "docs" / "lessons"

@@ -1,6 +1,7 @@
 """The two error types the CLI prints as one line and exit code 2, without a traceback:
 `InputError` (bad input: where, key, value and what was expected) and `OutputError`
-(results that could not be written or resumed)."""
+(results that could not be written or resumed); and the one check of whole-number
+arguments (`check_whole`, with `check_count` and `check_seed` for the usual bounds)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class OutputError(RuntimeError):
 
 
 MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any non-negative int; 63 bits keep seeds portable as int64
+MAX_COUNT = 10_000  # steps, replicates and the like
 
 
 def check_whole(name: str, value, low: int, high: int | None = None) -> int:
@@ -61,3 +63,13 @@ def check_whole(name: str, value, low: int, high: int | None = None) -> int:
     top = "2**63 - 1" if high == MAX_SEED else high
     raise InputError("", name, value, f"a whole number of at least {low}" if high is None
                      else f"a whole number from {low} to {top}")
+
+
+def check_count(name: str, value, most: int = MAX_COUNT) -> int:
+    """A count (steps, replicates, samples, workers, runs per chunk) as an int from 1 to ``most``."""
+    return check_whole(name, value, 1, most)
+
+
+def check_seed(value) -> int:
+    """A master seed as an int from 0 to `MAX_SEED`."""
+    return check_whole("seed", value, 0, MAX_SEED)

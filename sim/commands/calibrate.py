@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.api import check_output_dir
+from sim.base.files import check_output_dir
 from sim.calibration import fitting, report
 from sim.calibration.objective import DEFAULT_FREE
 from sim.calibration.questions import REPLICATES

@@ -1,7 +1,7 @@
 """One step of the model (MODEL.md, "One step"), phase by phase, over a batch.
 
-Each phase reads the parameter arrays (`sim.inputs.Inputs`) and the dynamic
-variables (`Dynamic`) and calls the equations in `sim.equations`. The
+Each phase reads the parameter arrays (`sim.core.inputs.Inputs`) and the dynamic
+variables (`Dynamic`) and calls the equations in `sim.core.equations`. The
 ensemble engine calls each phase once for all runs, states and partners; the
 Mesa agents call the same phases for their own row (a state) or column (a
 partner). ``rows`` selects states, ``cols`` partners.
@@ -18,8 +18,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim import equations as eq
-from sim.inputs import Inputs
+from sim.core import equations as eq
+from sim.core.inputs import Inputs
 
 EFFECTIVE = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
              "provocation", "engagement_budget")

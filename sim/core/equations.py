@@ -1,7 +1,7 @@
 """The model's equations (MODEL.md), as pure functions over numpy arrays.
 
 This is the only place the maths lives. The Mesa model (`sim.model`, via the
-agents in `sim.agents`) and the vectorized ensemble engine (`sim.ensemble`)
+agents in `sim.agents`) and the vectorized ensemble engine (`sim.engines.ensemble`)
 both call these functions; neither carries a copy.
 
 Axis convention, kept everywhere: ``[..., state, partner]``. Leading axes are

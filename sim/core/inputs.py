@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim import parameters
-from sim.equations import CHINA_MODES, TERMS
-from sim.scenario import Scenario
+from sim.schema import parameters
+from sim.core.equations import CHINA_MODES, TERMS
+from sim.schema.scenario import Scenario
 
 WORLD = (
     "rivalry", "nk_threat", "us_commitment", "asean_unity", "shock_rate", "shock_size",

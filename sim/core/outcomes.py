@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.trajectory import Trajectory
+from sim.core.trajectory import Trajectory
 
 
 def tipping_step(traj: Trajectory) -> np.ndarray:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.equations import TERMS
-from sim.trajectory import Trajectory
+from sim.core.equations import TERMS
+from sim.core.trajectory import Trajectory
 
 
 def _grid(traj: Trajectory, *axes: tuple[str, list]) -> dict:

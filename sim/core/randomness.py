@@ -17,6 +17,11 @@ import numpy as np
 _TINY = np.finfo(float).tiny
 
 
+def needs_noise(inputs, events) -> bool:
+    """Whether any run of ``inputs`` (`sim.core.inputs.Inputs`) draws Gumbel noise, now or after an event."""
+    return bool((inputs["noise"] > 0).any() or any(e.key == "model.noise" for e in events))
+
+
 def run_seed(master_seed: int, run: int) -> np.random.SeedSequence:
     """The seed sequence of run ``run`` of a job seeded with ``master_seed``."""
     return np.random.SeedSequence([int(master_seed), int(run)])

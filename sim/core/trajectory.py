@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import equations as eq
-from sim.dynamics import Dynamic, china_coercion
-from sim.inputs import Inputs
+from sim.core import equations as eq
+from sim.core.dynamics import Dynamic, china_coercion
+from sim.core.inputs import Inputs
 
 
 @dataclass

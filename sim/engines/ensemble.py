@@ -1,6 +1,6 @@
 """The vectorized ensemble engine: many runs at once as whole-array numpy operations.
 
-It calls the same phases (`sim.dynamics`) and equations (`sim.equations`) as
+It calls the same phases (`sim.core.dynamics`) and equations (`sim.core.equations`) as
 the Mesa model, once per step for the whole batch ``[run, state, partner]``
 instead of once per agent. With the same seed it gives the same numbers as the
 Mesa model, bit for bit (tested on every scenario and across the parameter space, noise on or off).
@@ -9,7 +9,7 @@ Three ways in, from the smallest to the largest jobs:
 
 - `simulate(inputs, ...)`: one batch, the full `Trajectory` (every step).
 - `simulate_outcomes(inputs, ...)`: one batch, only the per-run outcomes
-  table (`sim.outcomes.run_outcomes`), recording just what it needs.
+  table (`sim.core.outcomes.run_outcomes`), recording just what it needs.
 - `simulate_final(inputs, ...)`: one batch, only the last step with its
   utility terms (what the survey questions read, `sim.calibration`).
 - `simulate_chunks(scenario, variations, replicates, memory_mb=...)`: any
@@ -18,33 +18,32 @@ Three ways in, from the smallest to the largest jobs:
   chunks to one Parquet file.
 
 Run ``k`` (its global index, passed as ``runs=``) draws from its own random
-streams (`sim.randomness`), so it gives the same result alone, in a batch or
+streams (`sim.core.randomness`), so it gives the same result alone, in a batch or
 in any chunk.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
 
-from sim import dynamics, randomness
-from sim.errors import InputError, check_whole
-from sim.inputs import Inputs
-from sim.outcomes import run_outcomes, tipping_step
-from sim.scenario import Scenario, load
-from sim.trajectory import Trajectory
+from sim.base.errors import InputError, check_seed, check_whole
+from sim.base.files import atomic_write
+from sim.core import dynamics, randomness
+from sim.core.inputs import Inputs
+from sim.core.outcomes import run_outcomes, tipping_step
+from sim.core.trajectory import Trajectory
+from sim.engines.memory import DEFAULT_MEMORY_MB, check_memory_mb, chunk_size
+from sim.schema.scenario import Scenario, scenario_of
 
 RECORDS = ("outcomes", "trajectory")
-DEFAULT_MEMORY_MB = 64  # judgement: ~2,500-run chunks of baseline_2020, the fastest size measured (docs/performance.md)
-N_TERMS = 6
-
-
-def needs_noise(inputs: Inputs, events) -> bool:
-    """Whether any run draws Gumbel noise (now or after an event)."""
-    return bool((inputs["noise"] > 0).any() or any(e.key == "model.noise" for e in events))
 
 
 def simulate(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, runs=None,
@@ -52,7 +51,7 @@ def simulate(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, runs=Non
     """Run every run of ``inputs`` for ``steps`` steps and return their trajectory.
 
     ``runs`` are the runs' global indices (their random streams, see
-    `sim.randomness`); by default 0..n-1. ``inputs`` is not modified.
+    `sim.core.randomness`); by default 0..n-1. ``inputs`` is not modified.
     """
     trajectory = Trajectory.allocate(inputs, steps, with_terms)
     _run(inputs, events, steps, seed, runs, trajectory)
@@ -87,7 +86,8 @@ def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
     inputs = inputs.copy()
     runs = np.arange(inputs.n_runs) if runs is None else np.asarray(runs)
     n_states, n_partners = len(inputs.states), len(inputs.partners)
-    gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, needs_noise(inputs, events))
+    with_noise = randomness.needs_noise(inputs, events)
+    gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, with_noise)
     dyn = dynamics.start(inputs)
     record.record(0, inputs, dyn, dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn))
     for step in range(1, steps + 1):
@@ -113,7 +113,7 @@ def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, g
 class OutcomeRecord:
     """What `run_outcomes` reads, and no more: leading partners per step, the final state.
 
-    Quacks like a `Trajectory` for `sim.outcomes.tipping_step` (``leading()``,
+    Quacks like a `Trajectory` for `sim.core.outcomes.tipping_step` (``leading()``,
     ``states``, ``partners``); the final state is a one-step `Trajectory`, so
     every other outcome comes from `run_outcomes` itself, not from a copy.
     """
@@ -140,32 +140,6 @@ class OutcomeRecord:
 
 # --- many runs, chunk by chunk ------------------------------------------------
 
-# Working arrays alive at once during a step, in units of one [state, partner] float64
-# array per run: measured with tracemalloc on baseline_2020 (scores' six terms and their
-# temporaries dominate; 19 measured with full trajectories), rounded up. See docs/performance.md.
-WORKING_ARRAYS = 24
-
-
-def bytes_per_run(n_states: int, n_partners: int, steps: int, record: str = "outcomes",
-                  with_terms: bool = True) -> int:
-    """Peak bytes one run adds to a chunk: random draws, inputs, working arrays, records."""
-    cell = n_states * n_partners * 8
-    draws = steps * (cell + 8)
-    inputs = 4 * cell + n_states * (3 + N_TERMS) * 8 + n_partners * (8 + n_partners) * 8 + 16 * 8
-    working = WORKING_ARRAYS * cell
-    if record == "outcomes":
-        recorded = (steps + 1) * n_states + (1 + N_TERMS) * cell + 1024  # + one row of the table
-    else:
-        recorded = (steps + 1) * (cell * (1 + (N_TERMS if with_terms else 0)) + n_states * 8 + 5 * 8)
-    return draws + inputs + working + recorded
-
-
-def chunk_size(n_states: int, n_partners: int, steps: int, memory_mb: float, record: str = "outcomes",
-               with_terms: bool = True) -> int:
-    """How many runs fit in ``memory_mb`` megabytes (at least one)."""
-    return max(1, int(memory_mb * 2**20 // bytes_per_run(n_states, n_partners, steps, record, with_terms)))
-
-
 def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list[dict] | None = None,
                     replicates: int = 1, steps: int | None = None, seed: int | None = None,
                     memory_mb: float = DEFAULT_MEMORY_MB, record: str = "outcomes", with_terms: bool = True,
@@ -184,15 +158,15 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
     differences between variations are paired (less noise in sensitivity indices).
 
     Yields, per chunk, with ``record="outcomes"`` (default) the
-    `sim.outcomes.run_outcomes` frame indexed by global run (so
+    `sim.core.outcomes.run_outcomes` frame indexed by global run (so
     ``pd.concat(simulate_chunks(...))`` is the whole table); with
     ``record="trajectory"`` a pair ``(runs, Trajectory)``.
     """
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    scenario = scenario_of(scenario)
     variations = list(variations) if variations else [{}]
     replicates = check_whole("replicates", replicates, 1)
     steps = scenario.steps if steps is None else check_whole("steps", steps, 0)
-    seed = scenario.seed if seed is None else check_whole("seed", seed, 0)
+    seed = scenario.seed if seed is None else check_seed(seed)
     if record not in RECORDS:
         raise InputError("", "record", record, "one of " + ", ".join(RECORDS))
     check_memory_mb(memory_mb)
@@ -209,8 +183,6 @@ def simulate_chunks(scenario: Scenario | str = "baseline_2020", variations: list
 def _chunks(scenario, variations, replicates, steps, seed, size, record, with_terms, progress, job,
             common_random_numbers) -> Iterator:
     """The generator behind `simulate_chunks` (which checks its options before the first chunk)."""
-    from tqdm.auto import tqdm
-
     with tqdm(total=len(job), unit="run", disable=not progress) as bar:
         for start in range(job.start, job.stop, size):
             runs = np.arange(start, min(start + size, job.stop))
@@ -231,15 +203,8 @@ def write_outcomes(path: Path | str, scenario: Scenario | str = "baseline_2020",
     """Stream every chunk's outcomes into one Parquet file (column ``run`` first).
 
     Memory stays within about ``memory_mb`` whatever the number of runs; the
-    file appears only when complete (`sim.api.atomic_write`).
+    file appears only when complete (`sim.base.files.atomic_write`).
     """
-    import json
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from sim.api import atomic_write
-
     chunks = simulate_chunks(scenario, variations, replicates, steps, seed, memory_mb, progress=progress)
 
     def write(tmp: Path) -> None:
@@ -259,11 +224,3 @@ def write_outcomes(path: Path | str, scenario: Scenario | str = "baseline_2020",
                 writer.close()
 
     return atomic_write(Path(path), write)
-
-
-def check_memory_mb(value, name: str = "memory_mb") -> float:
-    """A memory budget: a positive, finite number of megabytes, or an `InputError` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-        raise InputError("", name, value, "a positive number of megabytes")
-    return value
-

@@ -7,7 +7,7 @@
     >>> c.states        # scenario, state, partner, difference, lo, hi, clear
 
 Every scenario runs with the same seed, so run k of each draws the same random
-numbers (`sim.randomness`): the difference of two scenarios is taken run by
+numbers (`sim.core.randomness`): the difference of two scenarios is taken run by
 run (paired), which removes the noise both share. Intervals are 95% BCa
 bootstrap intervals of the mean (scipy.stats.bootstrap) over replicates;
 "clear" means the interval of a difference excludes zero.
@@ -22,11 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import _positive, _seed, check_memory, make_manifest, scenario_of, write_all, write_json
-from sim.ensemble import simulate
-from sim.errors import InputError
-from sim.inputs import Inputs
-from sim.outcomes import run_outcomes
+from sim.base.errors import InputError, check_count, check_seed
+from sim.base.files import write_all, write_json
+from sim.core.calendar import year_of
+from sim.core.inputs import Inputs
+from sim.core.outcomes import run_outcomes
+from sim.engines.ensemble import simulate
+from sim.engines.memory import check_memory
+from sim.running.provenance import make_manifest
+from sim.schema.scenario import scenario_of
 
 RESAMPLES = 2000  # judgement: the interval ends move by well under 0.1 point beyond this many
 DEFAULT_REPLICATES = 200  # judgement: intervals about 1 point wide on ASEAN alignment at the default noise
@@ -54,7 +58,7 @@ def bootstrap_interval(samples: np.ndarray, seed: int, resamples: int = RESAMPLE
     A column whose values are all equal (e.g. the difference of two identical
     scenarios) has the interval [value, value]: the bootstrap is degenerate there.
     """
-    from scipy import stats
+    from scipy import stats  # scipy loads only when intervals are computed
 
     samples = np.asarray(samples, dtype=float)
     lo, hi = samples.mean(0), samples.mean(0)
@@ -81,9 +85,9 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     if len(loaded) < 2:
         raise InputError("", "SCENARIO", [s.name for s in loaded], "at least two scenarios to compare")
     _check_same_axes(loaded)
-    replicates = _positive("replicates", replicates)
-    steps = loaded[0].steps if steps is None else _positive("steps", steps)
-    seed = loaded[0].seed if seed is None else _seed(seed)
+    replicates = check_count("replicates", replicates)
+    steps = loaded[0].steps if steps is None else check_count("steps", steps)
+    seed = loaded[0].seed if seed is None else check_seed(seed)
     check_memory(loaded[0], steps, replicates)  # one scenario's trajectories are alive at a time
     labels = _labels([s.name for s in loaded])
     runs = {}
@@ -177,10 +181,9 @@ def _over_time(runs: dict, partners, seed: int) -> pd.DataFrame:
 
 def figure(comparison: Comparison):
     """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # matplotlib loads only when the figure is drawn
 
-    from sim import plots
-    from sim.plots import plt  # pyplot on the headless backend
+    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
 
     frame = comparison.over_time
     partners = list(dict.fromkeys(frame["partner"]))
@@ -189,7 +192,7 @@ def figure(comparison: Comparison):
     for ax, partner in zip(np.atleast_1d(axes), partners):
         for i, label in enumerate(comparison.labels):
             rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
-            years = plots.year_of(rows["step"])
+            years = year_of(rows["step"])
             ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
             ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
         ax.set(title=partner, xlabel="year")
@@ -263,9 +266,9 @@ def report(comparison: Comparison, figure_name: str = "alignment_over_time.png")
 def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
     """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
 
-    All files or none (`sim.api.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
     """
-    from sim.plots import save_figure
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
 
     figure_name = "alignment_over_time.png"
     files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))

@@ -5,7 +5,7 @@
     >>> d.boxes        # box, parameter, min, max, swept_min, swept_max, coverage, density, mass, runs
     >>> d.trajectory   # the first box's peeling trajectory: coverage, density, mass, res_dim
 
-The condition is a pandas expression on the per-run outcomes (`sim.outcomes`,
+The condition is a pandas expression on the per-run outcomes (`sim.core.outcomes`,
 e.g. ``asean_CN > asean_US``, ``led_CN >= 6 and cohesion < 0.7``; a varied
 key needs backticks: ```world.rivalry` > 0.5``). Boxes come from PRIM
 (Friedman and Fisher 1999) as implemented in the EMA Workbench: coverage is
@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.api import _positive, write_all, write_json
-from sim.errors import InputError
-from sim.sweeps import load_sweep
+from sim.base.errors import InputError, check_count
+from sim.base.files import write_all, write_json
+from sim.experiments.sweeps import load_sweep
 
 DEFAULT_THRESHOLD = 0.8  # judgement: EMA Workbench's examples; a box where the condition holds 4 times in 5
 MAX_BOXES = 3
@@ -45,7 +45,7 @@ class Discovery:
 def _prim():
     with warnings.catch_warnings():  # the Workbench warns about optional parallel back-ends it does not need here
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
+        from ema_workbench.analysis import prim  # the EMA Workbench loads only when discover runs
     return prim
 
 
@@ -74,7 +74,7 @@ def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_T
                                    ("mass_min", mass_min, 0, 1)):
         if not low < value <= high:
             raise InputError("", name, value, f"a number in ({low}, {high}]")
-    boxes = _positive("boxes", boxes)  # 0 boxes would leave nothing to report
+    boxes = check_count("boxes", boxes)  # 0 boxes would leave nothing to report
     sweep = load_sweep(sweep_dir)
     runs, keys = sweep.runs, sweep.plan_keys
     y = evaluate(runs, condition)
@@ -144,7 +144,7 @@ def tradeoff_figure(discovery: Discovery):
 
 def save(discovery: Discovery, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
     """boxes.csv, trajectory.csv, tradeoff.png and discover.json under ``out_dir``, all or none (`write_all`)."""
-    from sim.plots import save_figure
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
 
     writers = {"boxes.csv": lambda path: discovery.boxes.to_csv(path, index=False)}
     if discovery.trajectory is not None:

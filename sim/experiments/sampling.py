@@ -2,7 +2,7 @@
 
 ``--vary KEY=LO:HI[:N]`` becomes a `Vary`, checked against the parameter
 schema like a scenario file (`parse_vary`); `check_sampler` and
-`check_count` check the other options of a sweep; `design` turns the varied
+`sim.base.errors.check_count` check the other options of a sweep; `design` turns the varied
 parameters into a table ``[variation, key]`` with a sampler from scipy or
 SALib (none is written here):
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import parameters
-from sim.errors import InputError, check_whole
+from sim.base.errors import InputError, check_count
+from sim.schema import parameters
 
 SAMPLERS = ("grid", "lhs", "sobol", "saltelli", "morris")
 DEFAULT_LEVELS = 5  # judgement: 5 levels show a curve's shape; 5**3 = 125 sets stays small
@@ -115,11 +115,6 @@ def check_sampler(sampler: str, varies: tuple[Vary, ...], samples: int | None) -
     return samples
 
 
-def check_count(option: str, value, most: int) -> int:
-    """A count option (samples, runs per chunk, workers) as an int from 1 to ``most``, or an InputError."""
-    return check_whole(option, value, 1, most)
-
-
 def design(varies, sampler: str = "lhs", samples: int | None = None, seed: int = 0) -> pd.DataFrame:
     """The parameter sets of a sweep: one row per set (index ``variation``), one column per key."""
     varies = check_varies(varies)
@@ -146,7 +141,7 @@ def _grid(varies) -> np.ndarray:
 
 
 def _qmc(varies, sampler: str, samples: int, seed: int) -> np.ndarray:
-    from scipy.stats import qmc
+    from scipy.stats import qmc  # scipy loads only when these samplers are used
 
     rng = np.random.default_rng(seed)
     if sampler == "lhs":
@@ -164,9 +159,9 @@ def salib_problem(varies) -> dict:
 def _salib(varies, sampler: str, samples: int, seed: int) -> np.ndarray:
     problem = salib_problem(varies)
     if sampler == "saltelli":
-        from SALib.sample import sobol
+        from SALib.sample import sobol  # SALib loads only when its designs are used
 
         return sobol.sample(problem, samples, calc_second_order=False, seed=seed)
-    from SALib.sample import morris
+    from SALib.sample import morris  # SALib loads only when its designs are used
 
     return morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)

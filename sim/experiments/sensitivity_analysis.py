@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import sweeps as sweeping
-from sim.api import write_all
-from sim.errors import InputError
-from sim.outcomes import outcome_names
-from sim.sampling import MORRIS_LEVELS, salib_problem
+from sim.base.errors import InputError
+from sim.base.files import write_all
+from sim.core.outcomes import outcome_names
+from sim.experiments import sweeps as sweeping
+from sim.experiments.sampling import MORRIS_LEVELS, salib_problem
 
 METHODS = {"sobol": "saltelli", "morris": "morris"}  # method -> the sweep sampler that draws its design
 
@@ -75,11 +75,11 @@ def analyze(plan: sweeping.Plan, y: np.ndarray, method: str) -> pd.DataFrame:
     if np.ptp(y) == 0:  # SALib divides by the variance: a constant outcome has no effect to share out
         return _table({c: np.zeros(len(plan.keys)) for c in columns}, plan.keys)
     if method == "sobol":
-        from SALib.analyze import sobol
+        from SALib.analyze import sobol  # SALib loads only when indices are computed
 
         found = sobol.analyze(problem, y, calc_second_order=False, seed=plan.seed)
     else:
-        from SALib.analyze import morris
+        from SALib.analyze import morris  # SALib loads only when indices are computed
 
         found = morris.analyze(problem, plan.design.to_numpy(), y, num_levels=MORRIS_LEVELS, seed=plan.seed)
     return _table({c: np.asarray(found[c], dtype=float) for c in columns}, plan.keys)
@@ -92,7 +92,7 @@ def _table(columns: dict, keys: list[str]) -> pd.DataFrame:
 
 def figure(result: Sensitivity):
     """Horizontal bars per parameter: S1 and ST with 95% intervals, or mu* (with interval) and sigma."""
-    from sim.plots import plt  # pyplot on the headless backend
+    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
 
     table = result.indices.iloc[::-1]
     bars = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")) if result.method == "sobol" else \
@@ -114,7 +114,7 @@ def figure(result: Sensitivity):
 
 def save(result: Sensitivity, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
     """sensitivity_<method>_<outcome>.csv and .png under ``out_dir`` (next to the sweep's files), both or neither."""
-    from sim.plots import save_figure
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
 
     stem = f"sensitivity_{result.method}_{result.outcome}"
     return write_all(out_dir, {f"{stem}.csv": lambda path: result.indices.to_csv(path),

@@ -2,7 +2,7 @@
 
 Each function returns a matplotlib `Figure` made without pyplot: the app's
 server draws from several threads, and pyplot's global figure list is neither
-thread-safe nor freed unless closed. Colours are `sim.plots.PARTNER_COLORS`,
+thread-safe nor freed unless closed. Colours are `sim.reports.plots.PARTNER_COLORS`,
 the same as every other plot.
 """
 
@@ -12,19 +12,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim import plots
-from sim.plots import START_YEAR, year_of
-from sim.parameters import PARTNER_NAMES
+from sim.core.calendar import START_YEAR, year_of
+from sim.reports import plots
+from sim.schema.parameters import PARTNER_NAMES
 
 FONT = 10
-
-
-def quarter_label(step: int) -> str:
-    """'2021 Q3' for step 6: the quarter a step has just simulated (step 0 is the starting point)."""
-    if step == 0:
-        return f"start of {START_YEAR}"
-    year, quarter = divmod(step - 1, 4)
-    return f"{START_YEAR + year} Q{quarter + 1}"
 
 
 def _legend_name(code: str) -> str:
@@ -89,7 +81,7 @@ def state_bars(alignment: np.ndarray, states, partners, title: str) -> Figure:
 
 
 def explain_chart(table) -> Figure:
-    """The explain table as bars of each partner's utility terms (`sim.plots.explain_bars`)."""
+    """The explain table as bars of each partner's utility terms (`sim.reports.plots.explain_bars`)."""
     fig = _figure(4.9, 1.3 + 0.45 * len(table))
     plots.explain_bars(table, ax=fig.add_subplot())
     ax = fig.axes[0]

@@ -1,4 +1,9 @@
-"""Figures (matplotlib, headless). Each function returns a Figure; `save_figure` writes it atomically."""
+"""Figures (matplotlib, headless). Each function returns a Figure; `save_figure` writes it atomically.
+
+Also the colours every figure, table and the web app share (`PARTNER_COLORS`, `TERM_COLORS`).
+Importing this module loads matplotlib.pyplot (about 0.7 s), so callers import it inside the
+function that draws.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.equations import TERMS  # noqa: E402
+from sim.base.files import atomic_write  # noqa: E402
+from sim.core.equations import TERMS  # noqa: E402
 
 # One colour per partner everywhere (tables, plots, web app).
 PARTNER_COLORS = {
@@ -22,19 +27,9 @@ TERM_COLORS = dict(zip(TERMS, ["#35608d", "#4f9a64", "#d8a23a", "#b8443d", "#7d6
 
 
 def save_figure(fig, path: Path | str) -> Path:
-    from sim.api import atomic_write
-
     path = atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
     plt.close(fig)
     return path
-
-
-START_YEAR = 2020  # step 0 is the start of 2020; one step is one quarter
-
-
-def year_of(step):
-    """Calendar time of a step (step 0 = the start of 2020), for time axes."""
-    return START_YEAR + np.asarray(step) / 4
 
 
 def asean_over_time(result):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.plots import PARTNER_COLORS
+from sim.reports.plots import PARTNER_COLORS
 
 
 @dataclass(frozen=True)

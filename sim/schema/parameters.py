@@ -27,8 +27,7 @@ from importlib import resources
 
 import pandas as pd
 
-from sim.equations import TERMS
-from sim.errors import InputError
+from sim.base.errors import InputError
 
 PARTNER_NAMES = {
     "US": "United States",
@@ -157,8 +156,8 @@ def spec(key: str, where: str = "") -> Spec:
     parts = key.split(".")
     if len(parts) == 4 and parts[0] == "states" and parts[2] == "weights":
         _check_name(parts[1], states(), where, key, "an ASEAN state")
-        if parts[3] in TERMS:
-            regional = specs()[f"weights.{parts[3]}"]
+        regional = specs().get(f"weights.{parts[3]}")  # the table has a weights.TERM row per utility term
+        if regional is not None:
             return Spec(key, "real", regional.default, regional.lo, regional.hi,
                         source=regional.source, note="per-state override")
     _explain_unknown(key, where)

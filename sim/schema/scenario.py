@@ -35,10 +35,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from sim import parameters
-from sim.errors import InputError
+from sim.schema import parameters
+from sim.base.errors import InputError
+from sim.base.files import path_is
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 PARAMETER_TABLES = ("model", "world", "weights", "partners", "states")
 MAX_STEPS = 10_000
 
@@ -132,15 +133,6 @@ def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
         raise InputError(text, "scenario", None, "a TOML file, not a directory")
     known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
     raise InputError("", "scenario", text, f"a scenario name ({known}) or a path to a .toml file")
-
-
-def path_is(path: Path, test) -> bool:
-    """``test(path)`` (Path.is_file, is_dir, exists), False where the name cannot be a path at
-    all (too long, a NUL byte, a loop of links): such a name counts as not found."""
-    try:
-        return test(path)
-    except (OSError, ValueError):
-        return False
 
 
 def load(name_or_path: str | Path) -> Scenario:
@@ -314,3 +306,10 @@ def list_scenarios() -> pd.DataFrame:
         scenario = load(path)
         rows.append({"name": path.stem, "title": scenario.title, "description": scenario.description})
     return pd.DataFrame(rows, columns=["name", "title", "description"])
+
+
+def scenario_of(scenario: Scenario | str | Path, overrides: dict | None = None) -> Scenario:
+    """A `Scenario` from a name, path or object, with ``overrides`` applied: how every
+    function that takes a scenario reads its argument."""
+    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    return scenario.with_overrides(overrides or {}, where="overrides")
