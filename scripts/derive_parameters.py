@@ -2,7 +2,7 @@
 
 Run by developers after ``countries.csv`` changes (never at model run time)::
 
-    python sim/data/derive_parameters.py
+    python scripts/derive_parameters.py
 
 It recomputes every row whose ``source`` starts with ``derived:``, keeps every
 other row (the hand-written judgement rows) exactly as it is, sorts the table
