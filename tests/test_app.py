@@ -18,7 +18,6 @@ from sim.running.explain import why_sentence
 from sim.schema import parameters
 from sim.schema.scenario import Event, load
 
-
 # --- tile map ---------------------------------------------------------------
 
 

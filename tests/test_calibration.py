@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.schema import parameters
+from sim.base.errors import InputError
 from sim.calibration import (SURVEY_SCENARIOS, answers, calibrate, objective, report, survey_scenario, targets,
                              validation, write_defaults)
 from sim.calibration.questions import Answers
-from sim.base.errors import InputError
+from sim.schema import parameters
 
 SURVEY_2020_US = 53.6
 TOLERANCE_PP = 3.0  # the target for every 2020 ASEAN-wide figure

@@ -30,9 +30,9 @@ from unittest import mock
 import pytest
 import tomli_w
 
-from sim.schema import parameters
 from sim.cli import main
 from sim.core.equations import TERMS
+from sim.schema import parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("FUZZ_SEED", 20200408))  # another seed (FUZZ_SEED=...) tries other cases

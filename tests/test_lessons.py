@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.schema import parameters
 from sim.cli import build_parser
 from sim.core.equations import TERMS
+from sim.schema import parameters
 from sim.schema.scenario import load, parse_assignment
 
 ROOT = Path(__file__).resolve().parent.parent

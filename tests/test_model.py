@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.schema import parameters
 from sim.cli import main
+from sim.schema import parameters
 from sim.schema.scenario import SCENARIO_DIR
 
 SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))

@@ -27,11 +27,11 @@ from hypothesis.extra.numpy import arrays
 
 import sim
 from sim.core import equations as eq
-from sim.schema import parameters
-from sim.engines.ensemble import simulate
 from sim.core.equations import TERMS
 from sim.core.inputs import Inputs
+from sim.engines.ensemble import simulate
 from sim.model import AlignmentModel
+from sim.schema import parameters
 from sim.schema.scenario import Event, load
 
 SPECS = parameters.specs()

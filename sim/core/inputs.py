@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.schema import parameters
 from sim.core.equations import CHINA_MODES, TERMS
+from sim.schema import parameters
 from sim.schema.scenario import Scenario
 
 WORLD = (

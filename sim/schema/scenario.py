@@ -35,9 +35,9 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from sim.schema import parameters
 from sim.base.errors import InputError
 from sim.base.files import path_is
+from sim.schema import parameters
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 PARAMETER_TABLES = ("model", "world", "weights", "partners", "states")
