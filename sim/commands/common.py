@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from sim.base.errors import check_whole
+from sim.base.errors import InputError, check_whole
 from sim.base.files import check_output_dir
 from sim.schema import parameters
 from sim.schema.scenario import parse_assignment
@@ -45,9 +45,13 @@ def print_json(data) -> None:
 
 
 def whole_number(option: str, text, low: int) -> int:
-    """An option's text as a whole number of at least ``low``: `check_whole` on the number it reads as."""
+    """An option's text as a whole number of at least ``low``: `check_whole` on the number it reads as,
+    its error showing the text as given."""
     try:
         value = int(str(text).strip())
     except ValueError:
-        value = text  # not a number: check_whole refuses it, naming the text
-    return check_whole(option, value, low)
+        value = text  # not a number: check_whole refuses it
+    try:
+        return check_whole(option, value, low)
+    except InputError as exc:
+        raise InputError(exc.where, exc.key, text, exc.expected) from None
