@@ -20,19 +20,22 @@ Calibration (docs/validation.md)::
 
     sim.calibrate(year=2020)          # fit the weights to the ISEAS survey (docs/validation.md)
     sim.validate()                    # later survey years, out of sample
+
+This file only gathers the public names; each lives in the layer that does its work
+(docs/architecture.md): base, schema, core, engines, reports, running, experiments, calibration.
 """
 
-__version__ = "0.1.0"
-
-from sim.api import RunResult, explain, run, save  # noqa: E402
-from sim.calibration import calibrate  # noqa: E402
-from sim.calibration.validation import validate  # noqa: E402
-from sim.errors import InputError  # noqa: E402
-from sim.scenario import Scenario, list_scenarios, load  # noqa: E402
-from sim.comparison import compare  # noqa: E402
-from sim.discovery import discover  # noqa: E402
-from sim.sensitivity_analysis import sensitivity  # noqa: E402
-from sim.sweeps import load_sweep, sweep  # noqa: E402
+from sim.base.errors import InputError
+from sim.base.version import __version__
+from sim.calibration.fitting import calibrate
+from sim.calibration.validation import validate
+from sim.experiments.comparison import compare
+from sim.experiments.discovery import discover
+from sim.experiments.sensitivity_analysis import sensitivity
+from sim.experiments.sweeps import load_sweep, sweep
+from sim.running.explain import explain
+from sim.running.run import RunResult, run, save
+from sim.schema.scenario import Scenario, list_scenarios, load
 
 __all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
            "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate"]

@@ -1,7 +1,7 @@
 """Mesa agents: ASEAN states and outside partners.
 
 Each agent is a view on its own row (a state) or column (a partner) of the
-model's arrays and calls the phases in `sim.dynamics` for that slice, so the
+model's arrays and calls the phases in `sim.core.dynamics` for that slice, so the
 maths is the same as the ensemble engine's.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import dynamics
+from sim.core import dynamics
 
 
 class PartnerAgent(mesa.Agent):

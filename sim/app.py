@@ -21,6 +21,7 @@ Slider semantics:
 from __future__ import annotations
 
 import html
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -29,11 +30,16 @@ from functools import lru_cache
 import solara
 import solara.lab
 
-from sim import api, app_charts, equations, parameters, tilemap
-from sim.equations import TERMS
-from sim.errors import InputError
-from sim.plots import PARTNER_COLORS
-from sim.scenario import SCENARIO_DIR, Event, Scenario, load
+from sim.base.errors import check_whole
+from sim.core import equations
+from sim.core.calendar import quarter_label
+from sim.core.equations import TERMS
+from sim.model import AlignmentModel
+from sim.reports import app_charts, tilemap
+from sim.reports.plots import PARTNER_COLORS
+from sim.running.explain import terms_table, why_sentence
+from sim.schema import parameters
+from sim.schema.scenario import SCENARIO_DIR, Event, Scenario, load
 
 DEFAULT_SCENARIO = "baseline_2020"
 PLAY_INTERVAL = 0.35  # seconds between quarters while playing: slow enough to watch
@@ -112,8 +118,6 @@ def starting_settings(scenario: Scenario) -> dict:
 
 def new_model(scenario: Scenario, settings: dict):
     """A fresh model of ``scenario`` with the sliders' values, as ``--set`` would give it."""
-    from sim.model import AlignmentModel
-
     start = starting_settings(scenario)
     changed = {k: v for k, v in settings.items() if start.get(k) != v}
     return AlignmentModel(scenario, overrides=changed)
@@ -134,9 +138,9 @@ def asean_now(model) -> dict[str, float]:
 
 
 def current_table(model, state: str):
-    """The explain table (`sim.api.terms_table`) of ``state`` at the model's current step."""
+    """The explain table (`sim.running.explain.terms_table`) of ``state`` at the model's current step."""
     agent = next(a for a in model.state_agents if a.name == state)
-    table = api.terms_table(model.trajectory.terms[0, model.steps, agent.row], agent.alignment, model.inputs.partners)
+    table = terms_table(model.trajectory.terms[0, model.steps, agent.row], agent.alignment, model.inputs.partners)
     table.attrs.update(scenario=model.scenario.name, state=state, step=int(model.steps))
     return table
 
@@ -300,7 +304,7 @@ def Summary():
         for p, share in asean_now(current).items())
     cohesion = float(equations.cohesion(current.dyn.alignment[0]))
     solara.HTML(unsafe_innerHTML=(f"<b>Quarter {current.steps} of {current.horizon}</b> "
-                                  f"({app_charts.quarter_label(current.steps)}). ASEAN now: {chips} "
+                                  f"({quarter_label(current.steps)}). ASEAN now: {chips} "
                                   f'<span title="1 = every state aligned alike; 0 = no two alike">'
                                   f"cohesion {cohesion:.2f}</span>"),
                 classes=["asean-now"])
@@ -318,7 +322,7 @@ def Timeline():
         [id(current), steps])
     solara.FigureMatplotlib(figure, dependencies=[id(current), steps], format="svg")
     if changes.value:
-        shown = (f"{app_charts.quarter_label(step)}: {label} = {value}"
+        shown = (f"{quarter_label(step)}: {label} = {value}"
                  for (step, label), value in changes.value.items())
         solara.Text("Your changes during the run: " + "; ".join(shown), classes=["help"])
 
@@ -330,7 +334,7 @@ def StateBars():
     steps = current.steps
     figure = solara.use_memo(
         lambda: app_charts.state_bars(current.dyn.alignment[0].copy(), current.inputs.states, current.inputs.partners,
-                                      f"Each state's alignment now ({app_charts.quarter_label(steps)})"),
+                                      f"Each state's alignment now ({quarter_label(steps)})"),
         [id(current), steps])
     solara.FigureMatplotlib(figure, dependencies=[id(current), steps], format="svg")
 
@@ -381,8 +385,8 @@ def ExplainPanel():
     steps = current.steps
     table = current_table(current, state)
     with solara.Div(classes=["explain-panel"]):
-        solara.HTML(tag="h3", unsafe_innerHTML=f"Why {state} leans as it does ({app_charts.quarter_label(steps)})")
-        solara.Text(api.why_sentence(table, state), classes=["explain-sentence"])
+        solara.HTML(tag="h3", unsafe_innerHTML=f"Why {state} leans as it does ({quarter_label(steps)})")
+        solara.Text(why_sentence(table, state), classes=["explain-sentence"])
         figure = solara.use_memo(lambda: app_charts.explain_chart(table), [id(current), steps, state])
         solara.FigureMatplotlib(figure, dependencies=[id(current), steps, state], format="svg")
         shown = table.copy()
@@ -425,12 +429,9 @@ def Page():
 
 def serve(port: int = DEFAULT_PORT, host: str = "localhost", open_browser: bool = False) -> None:
     """Serve the app at http://HOST:PORT until interrupted (Ctrl-C). Port 0 picks a free port."""
-    import socket
-
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise InputError("", "port", port, "a whole number from 0 to 65535")
-    import solara.server.settings
-    from solara.__main__ import cli as solara_cli
+    port = check_whole("port", port, 0, 65535)
+    import solara.server.settings  # the server's parts load only when the app is served
+    from solara.__main__ import cli as solara_cli  # likewise
 
     if port == 0:
         with socket.socket() as sock:

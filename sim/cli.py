@@ -12,8 +12,8 @@ import importlib
 import re
 import sys
 
-from sim import __version__
-from sim.errors import InputError, OutputError
+from sim.base.errors import InputError, OutputError
+from sim.base.version import __version__
 
 COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "calibrate",
             "validate", "ui", "bench")

@@ -1,17 +1,20 @@
-"""The Mesa model: ten ASEAN states choosing how to align between outside partners."""
+"""The Mesa model: ten ASEAN states choosing how to align between outside partners.
+
+One of the two engines (the other is `sim.engines.ensemble`); it depends on the
+model core only, never on the other engine, and gives the same numbers bit for bit.
+"""
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
 
-from sim import dynamics, randomness
-from sim import equations as eq
 from sim.agents import PartnerAgent, StateAgent
-from sim.ensemble import needs_noise
-from sim.inputs import Inputs
-from sim.scenario import Scenario, load
-from sim.trajectory import Trajectory
+from sim.core import dynamics, randomness
+from sim.core import equations as eq
+from sim.core.inputs import Inputs
+from sim.core.trajectory import Trajectory
+from sim.schema.scenario import Scenario, scenario_of
 
 
 class AlignmentModel(mesa.Model):
@@ -28,8 +31,7 @@ class AlignmentModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str = "baseline_2020", overrides: dict | None = None,
                  steps: int | None = None, seed: int | None = None, run: int = 0):
-        scenario = load(scenario) if not isinstance(scenario, Scenario) else scenario
-        scenario = scenario.with_overrides(overrides or {})
+        scenario = scenario_of(scenario, overrides)
         self.scenario = scenario
         self.master_seed = scenario.seed if seed is None else int(seed)
         noise_rng, self.crisis_rng = randomness.run_generators(self.master_seed, run)
@@ -40,7 +42,7 @@ class AlignmentModel(mesa.Model):
         self.horizon = scenario.steps if steps is None else int(steps)
         self.inputs = Inputs.build(scenario)
         self.events = scenario.events
-        self.with_noise = needs_noise(self.inputs, self.events)
+        self.with_noise = randomness.needs_noise(self.inputs, self.events)
         self.dyn = dynamics.start(self.inputs)
         self.partner_now = dynamics.effective_partners(self.inputs, self.dyn)
         self.peer, self.gumbel = None, None

@@ -8,13 +8,15 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import app, app_charts, parameters, tilemap
-from sim.api import why_sentence
+from sim import app
 from sim.cli import main
-from sim.equations import TERMS
-from sim.plots import PARTNER_COLORS
-from sim.scenario import Event, load
-
+from sim.core.calendar import quarter_label
+from sim.core.equations import TERMS
+from sim.reports import app_charts, tilemap
+from sim.reports.plots import PARTNER_COLORS
+from sim.running.explain import why_sentence
+from sim.schema import parameters
+from sim.schema.scenario import Event, load
 
 # --- tile map ---------------------------------------------------------------
 
@@ -192,7 +194,7 @@ def test_asean_now_is_the_mean_over_states():
 @pytest.mark.parametrize("step, label", [(0, "start of 2020"), (1, "2020 Q1"), (4, "2020 Q4"), (5, "2021 Q1"),
                                          (40, "2029 Q4")])
 def test_quarter_labels(step, label):
-    assert app_charts.quarter_label(step) == label
+    assert quarter_label(step) == label
 
 
 def test_charts_have_titles_axis_labels_and_a_legend_per_partner():

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import cli, parameters
+from sim import cli
+from sim.base.errors import InputError
 from sim.calibration import (SURVEY_SCENARIOS, answers, calibrate, objective, report, survey_scenario, targets,
                              validation, write_defaults)
 from sim.calibration.questions import Answers
-from sim.errors import InputError
+from sim.schema import parameters
 
 SURVEY_2020_US = 53.6
 TOLERANCE_PP = 3.0  # the issue's target for every 2020 ASEAN-wide figure
@@ -276,7 +277,7 @@ def test_changes_compare_consecutive_years():
 
 def test_outlook_scenarios_are_built_from_events_not_survey_trust():
     """Trust (reliability) is a survey figure: later years may not set it from that year's survey."""
-    from sim.scenario import load
+    from sim.schema.scenario import load
 
     for year, name in SURVEY_SCENARIOS.items():
         scenario = load(name)

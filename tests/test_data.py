@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import parameters
+from sim.schema import parameters
 
 DATA = Path(__file__).resolve().parent.parent / "sim" / "data"
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def load_derivation():
-    spec = importlib.util.spec_from_file_location("derive_parameters", DATA / "derive_parameters.py")
+    spec = importlib.util.spec_from_file_location("derive_parameters", SCRIPTS / "derive_parameters.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

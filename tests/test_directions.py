@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim import parameters
+from sim.schema import parameters
 
 REPLICATES = 16
 SEED = 99
@@ -70,7 +70,7 @@ def test_china_assertive_barely_moves_china_dependent_mainland_states(baseline):
     gain = {name: share(assertive, ["US"], rows) - share(baseline, ["US"], rows)
             for name, rows in (("mainland", mainland), ("claimants", claimants(assertive)))}
     assert gain["claimants"] > 3 * gain["mainland"]
-    risk, us = sim.equations.TERMS.index("risk"), assertive.partners.index("US")
+    risk, us = sim.core.equations.TERMS.index("risk"), assertive.partners.index("US")
     assert (assertive.terms[:, -1][:, mainland, us, risk].mean()
             < baseline.terms[:, -1][:, mainland, us, risk].mean() < 0)
 
@@ -92,7 +92,7 @@ def test_peninsula_detente_lowers_korea_counterbalancing_and_security_value(base
     """Seed 002: with the North Korean threat gone Korea drifts toward Beijing."""
     detente = run("peninsula_detente")
     assert detente.korea_posture[:, -1].mean() < baseline.korea_posture[:, -1].mean()
-    security = sim.equations.TERMS.index("security")
+    security = sim.core.equations.TERMS.index("security")
     korea = detente.partners.index("KR")
     exposed = claimants(detente)
     assert (detente.terms[:, -1][:, exposed, korea, security].mean()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sim import parameters
+from sim.schema import parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 

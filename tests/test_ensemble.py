@@ -13,14 +13,14 @@ import pytest
 from scipy import stats
 
 import sim
-from sim import bench
+from benchmarks import bench
+from sim.base.errors import InputError
 from sim.cli import main
-from sim.ensemble import (bytes_per_run, chunk_size, simulate, simulate_chunks, simulate_outcomes,
-                          write_outcomes)
-from sim.errors import InputError
-from sim.inputs import Inputs
-from sim.outcomes import run_outcomes
-from sim.scenario import load
+from sim.core.inputs import Inputs
+from sim.core.outcomes import run_outcomes
+from sim.engines.ensemble import simulate, simulate_chunks, simulate_outcomes, write_outcomes
+from sim.engines.memory import bytes_per_run, chunk_size
+from sim.schema.scenario import load
 
 
 def final_asean(trajectory, partner):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import equations as eq
+from sim.core import equations as eq
 
 TOY = dict(
     threat=np.array([0.5, 0.0]),

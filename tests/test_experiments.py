@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import comparison
 from sim.cli import main
-from sim.comparison import bootstrap_interval
-
+from sim.experiments import comparison
+from sim.experiments.comparison import bootstrap_interval
 
 # --- compare ---------------------------------------------------------------------------
 

@@ -30,10 +30,10 @@ from unittest import mock
 import pytest
 import tomli_w
 
-from sim import parameters
 from sim.cli import main
-from sim.equations import TERMS
-from sim.errors import MAX_DEPTH
+from sim.base.errors import MAX_DEPTH
+from sim.core.equations import TERMS
+from sim.schema import parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("FUZZ_SEED", 20200408))  # another seed (FUZZ_SEED=...) tries other cases
@@ -776,10 +776,11 @@ RUN_FILES = 8  # what `run` writes: four Parquet tables, final.csv, two plots, t
 
 
 def failing_at(number: int, error: BaseException):
-    """A stand-in for `sim.api.write_all` whose ``number``-th file writes half its bytes, then fails."""
-    from sim import api
+    """A stand-in for `sim.base.files.write_all` (as `sim.running.run.save` calls it) whose ``number``-th file
+    writes half its bytes, then fails."""
+    from sim.base import files
 
-    real = api.write_all
+    real = files.write_all
 
     def write_all(out_dir, writers, where="out_dir"):
         def fail(path):
@@ -801,7 +802,7 @@ def test_a_full_disk_midway_leaves_nothing_half_written(tmp_path, failing, exist
         (out / "manifest.json").write_text("an earlier run")
     before = snapshot(tmp_path)
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    with mock.patch("sim.api.write_all", failing_at(failing, full)):
+    with mock.patch("sim.running.run.write_all", failing_at(failing, full)):
         code, stdout, err = run_in_process(["run", "baseline_2020", "--steps", "2", "--out", str(out)])
     assert code == 2 and stdout == "", err
     assert err.startswith("error: --out = ") and err.endswith(": expected a directory that can be written "
@@ -813,7 +814,7 @@ def test_a_full_disk_midway_leaves_nothing_half_written(tmp_path, failing, exist
 @pytest.mark.parametrize("failing", [0, RUN_FILES - 1])
 def test_an_interrupt_midway_leaves_nothing_half_written(tmp_path, failing, record_property):
     out = tmp_path / "out"
-    with mock.patch("sim.api.write_all", failing_at(failing, KeyboardInterrupt())):
+    with mock.patch("sim.running.run.write_all", failing_at(failing, KeyboardInterrupt())):
         code, _, err = run_in_process(["run", "baseline_2020", "--steps", "2", "--out", str(out)])
     assert (code, err) == (130, "interrupted\n")
     assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import api
+from sim.base import files
 from sim.cli import main
+from sim.running import run as running
 
 BASE = 'title = "t"\ndescription = "d"\nbase = "baseline_2020"\n'
 
@@ -125,7 +126,7 @@ def test_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, run_
     (tmp_path / "afile").write_text("keep me")
     for command in (["run", "baseline_2020"], ["explain", "baseline_2020", "--state", "Vietnam"]):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(api, "simulate", lambda *a, **k: pytest.fail("ran before checking --out"))
+            patch.setattr(running, "simulate", lambda *a, **k: pytest.fail("ran before checking --out"))
             code, err = run_cli(*command, "--out", str(tmp_path / where))
         assert_one_error_line(code, err, "--out = ", *fragments)
     assert (tmp_path / "afile").read_text() == "keep me"
@@ -142,7 +143,7 @@ def test_written_files_follow_the_umask(tmp_path):
     """Was: 0600 (mkstemp's mode) for every result file."""
     umask = os.umask(0o022)
     try:
-        path = api.write_json({"a": 1}, tmp_path / "a.json")
+        path = files.write_json({"a": 1}, tmp_path / "a.json")
     finally:
         os.umask(umask)
     assert Path(path).stat().st_mode & 0o777 == 0o644
@@ -154,7 +155,7 @@ def test_written_files_follow_the_umask(tmp_path):
     (2**63, 0, 2**63 - 1, "a whole number from 0 to 2**63 - 1"),
 ])
 def test_the_one_whole_number_check_refuses_bools_floats_and_out_of_range(value, low, high, expected):
-    from sim.errors import InputError, check_whole
+    from sim.base.errors import InputError, check_whole
 
     with pytest.raises(InputError, match=re.escape(expected)):
         check_whole("n", value, low, high)

@@ -14,14 +14,13 @@ import shlex
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import sim
-from sim import parameters
 from sim.cli import build_parser
-from sim.equations import TERMS
-from sim.scenario import load, parse_assignment
+from sim.core.equations import TERMS
+from sim.schema import parameters
+from sim.schema.scenario import load, parse_assignment
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "docs" / "lessons"

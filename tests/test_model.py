@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import parameters
 from sim.cli import main
-from sim.scenario import SCENARIO_DIR
+from sim.schema import parameters
+from sim.schema.scenario import SCENARIO_DIR
 
 SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
@@ -88,7 +88,7 @@ def test_run_writes_tables_plots_and_manifest(tmp_path, capsys):
 
 def test_explain_terms_sum_to_utility_and_match_alignment_order():
     table = sim.explain("baseline_2020", state="Vietnam", steps=8)
-    from sim.equations import TERMS
+    from sim.core.equations import TERMS
 
     np.testing.assert_allclose(table[list(TERMS)].sum(axis=1), table["utility"])
     assert table["utility"].idxmax() == table["alignment"].idxmax()

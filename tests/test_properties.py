@@ -1,6 +1,6 @@
 """Property tests (Hypothesis): the model stays sound anywhere in its parameter space.
 
-Scenarios are drawn from the parameter schema itself (`sim.parameters.specs()`): every real
+Scenarios are drawn from the parameter schema itself (`sim.schema.parameters.specs()`): every real
 parameter within its bounds (ends included), every choice, any rivals list, any subset of
 partners and states, random events. Beyond the schema, the parameter arrays are set directly
 to the extremes the model must survive: rationality from 1e-6 to 1e6, weights from 0 to 1e3,
@@ -26,13 +26,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import sim
-from sim import equations as eq
-from sim import parameters
-from sim.ensemble import simulate
-from sim.equations import TERMS
-from sim.inputs import Inputs
+from sim.core import equations as eq
+from sim.core.equations import TERMS
+from sim.core.inputs import Inputs
+from sim.engines.ensemble import simulate
 from sim.model import AlignmentModel
-from sim.scenario import Event, load
+from sim.schema import parameters
+from sim.schema.scenario import Event, load
 
 SPECS = parameters.specs()
 STATES, PARTNERS = parameters.states(), parameters.partners()

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from sim import randomness
+from sim.core import randomness
 
 
 def test_gumbel_transform_is_gumbel_distributed():

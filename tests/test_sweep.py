@@ -14,13 +14,15 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.base.errors import InputError
 from sim.cli import main
-from sim.ensemble import simulate_outcomes
-from sim.errors import InputError
-from sim.inputs import Inputs
-from sim.sampling import design, parse_vary
-from sim.scenario import load
-from sim.sweeps import make_plan, read_runs, summarize, write_table
+from sim.core.inputs import Inputs
+from sim.engines.ensemble import simulate_outcomes
+from sim.experiments.plan import make_plan
+from sim.experiments.sampling import design, parse_vary
+from sim.experiments.store import read_runs, write_table
+from sim.experiments.summary import summarize
+from sim.schema.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
 VARY = ["world.us_commitment=0.5:1.5", "weights.peer=0:3"]

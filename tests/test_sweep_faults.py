@@ -20,7 +20,7 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.sweeps import FAULT_ENV, FAULT_POINTS, SweepDir, read_runs
+from sim.experiments.store import FAULT_ENV, FAULT_POINTS, SweepDir, read_runs
 
 from test_sweep import digests
 
@@ -167,7 +167,7 @@ def test_second_sweep_on_a_locked_directory_is_refused(tmp_path, capsys):
 def test_lock_of_a_killed_process_is_released_by_the_os(tmp_path, capsys):
     out = tmp_path / "sweep"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from sim.sweeps import SweepDir\n"
+        [sys.executable, "-c", "import sys, time; from sim.experiments.store import SweepDir\n"
          f"with SweepDir({str(out)!r}):\n    print('locked', flush=True); time.sleep(60)"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
     try:

@@ -8,9 +8,9 @@
 - `validation`: later survey years against scenarios built from events; per-state answers.
 """
 
-from sim.calibration.questions import SURVEY_SCENARIOS, Answers, answers, survey_scenario
 from sim.calibration.fitting import CalibrationResult, calibrate, write_defaults
 from sim.calibration.objective import DEFAULT_FREE
+from sim.calibration.questions import SURVEY_SCENARIOS, Answers, answers, survey_scenario
 
 __all__ = ["calibrate", "write_defaults", "CalibrationResult", "answers", "Answers", "survey_scenario",
            "SURVEY_SCENARIOS", "DEFAULT_FREE"]

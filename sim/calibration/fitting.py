@@ -13,23 +13,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from sim import parameters
-from sim.calibration import objective
+from sim.base.errors import check_whole
+from sim.base.files import atomic_write
+from sim.calibration import objective, report
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
-from sim.errors import check_whole
+from sim.calibration.report import MET_PP
+from sim.schema import parameters
 
 BOOTSTRAP = 30
 STARTS = 4
 SCREEN = 48
-WEAK = 0.8  # |correlation| above this across bootstrap fits: the pair is weakly identified
-INTERVAL = (5, 95)  # percentiles of the bootstrap fits: a 90% interval
 PROFILE_FACTORS = (0.5, 2.0)
-MET_PP = 3.0  # the issue's tolerance for a share target
 
 
 @dataclass
@@ -65,23 +66,15 @@ class CalibrationResult:
 
     # The report's tables, for notebooks (`sim.calibration.report`).
     def targets_table(self) -> pd.DataFrame:
-        from sim.calibration import report
-
         return report.targets_table(self)
 
     def parameters_table(self) -> pd.DataFrame:
-        from sim.calibration import report
-
         return report.parameters_table(self)
 
     def correlation(self) -> pd.DataFrame:
-        from sim.calibration import report
-
         return report.correlation(self)
 
     def to_json(self) -> dict:
-        from sim.calibration import report
-
         return report.to_json(self)
 
 
@@ -122,8 +115,6 @@ def calibrate(targets: str | None = None, year: int = 2020, free=None, bootstrap
 
 def _multistart(problem, survey, starts, seed, progress):
     """Least squares from the anchor and the best ``starts - 1`` screened points."""
-    from tqdm.auto import tqdm
-
     screened, _ = objective.screen(problem, SCREEN if starts > 1 else 0, survey, seed)
     points = [problem.anchor_z(), *screened[: starts - 1]]
     fits = [objective.minimise(problem, z0, survey) for z0 in tqdm(points, desc="starts", disable=not progress)]
@@ -135,8 +126,6 @@ def _multistart(problem, survey, starts, seed, progress):
 
 def _bootstrap(problem, z_best, count, seed, progress) -> np.ndarray:
     """Refits on redrawn survey figures and new model replicates (block b + 1)."""
-    from tqdm.auto import tqdm
-
     fits = []
     for b in tqdm(range(count), desc="bootstrap", disable=not progress):
         rng = np.random.default_rng([seed, b])
@@ -152,8 +141,6 @@ def profile_fits(problem: objective.Problem, z_best: np.ndarray, progress: bool 
     A parameter whose halving and doubling both leave the targets met is not pinned
     down by the survey: the anchor, not the data, chose its value.
     """
-    from tqdm.auto import tqdm
-
     survey = objective.survey_values(problem)
     rows = []
     jobs = [(j, f) for j in range(len(problem.free)) for f in factors]
@@ -196,18 +183,13 @@ def write_defaults(result: CalibrationResult, path=None, digits: int = 3):
 
     Returns the table's path; the file is replaced atomically.
     """
-    from pathlib import Path
-
-    from sim.api import atomic_write
-    from sim.calibration.report import default_note
-
     path = Path(path) if path is not None else Path(str(parameters.table_path()))
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     for p, value in result.values.items():
         rows = table["key"] == p
         table.loc[rows, "value"] = f"{value:.{digits}g}"
         table.loc[rows, "source"] = f"calibrated: {result.command}"
-        table.loc[rows, "note"] = default_note(result, p)
+        table.loc[rows, "note"] = report.default_note(result, p)
     atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
     parameters.clear_cache()
     return path

@@ -38,11 +38,11 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim import parameters
+from sim.base.errors import InputError
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, answers
-from sim.errors import InputError
-from sim.scenario import Scenario
+from sim.schema import parameters
+from sim.schema.scenario import Scenario
 
 DEFAULT_FREE = (
     "model.rationality", "weights.security", "weights.trust", "weights.risk", "weights.history",
@@ -215,7 +215,7 @@ def minimise(problem: Problem, z0: np.ndarray, survey: np.ndarray, block: int = 
 
 def screen(problem: Problem, n_points: int, survey: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Latin hypercube points around the anchor and their losses, best first."""
-    from scipy.stats import qmc
+    from scipy.stats import qmc  # scipy loads only when a fit runs
 
     bounds = np.array([p.screen_bounds() for p in problem.free])
     unit = qmc.LatinHypercube(d=len(problem.free), seed=seed).random(n_points)

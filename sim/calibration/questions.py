@@ -15,7 +15,7 @@ seven options, five of them partners in the model); the later years are
 outlook scenarios built from events.
 
 Common random numbers: replicate r of every parameter set uses the random
-streams of run ``block * replicates + r`` (`sim.randomness`), so two
+streams of run ``block * replicates + r`` (`sim.core.randomness`), so two
 parameter sets differ only by their parameters and the answers are a smooth,
 deterministic function of them. ``block`` picks another set of streams (the
 bootstrap draws new model replicates that way).
@@ -28,11 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.ensemble import DEFAULT_MEMORY_MB, chunk_size, simulate_final
+from sim.base.errors import InputError
 from sim.calibration.targets import pooling_weights
-from sim.errors import InputError
-from sim.inputs import Inputs
-from sim.scenario import Scenario, load
+from sim.core.inputs import Inputs
+from sim.engines.ensemble import simulate_final
+from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
+from sim.schema.scenario import Scenario, load, scenario_of
 
 SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
                     2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}
@@ -91,7 +92,7 @@ def survey_scenario(year: int) -> Scenario:
 def answers(scenario: Scenario | str, variations: list[dict] | None = None, replicates: int = REPLICATES,
             block: int = 0, memory_mb: float = DEFAULT_MEMORY_MB) -> Answers:
     """The survey answers of each parameter set in ``variations`` (a dict of changes each)."""
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+    scenario = scenario_of(scenario)
     variations = list(variations) if variations else [{}]
     for index, variation in enumerate(variations):
         scenario.with_overrides(variation, where=f"variation {index}")  # validates every value

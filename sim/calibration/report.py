@@ -1,13 +1,27 @@
-"""The fit report: tables, terminal text, Markdown, a PNG and the JSON summary."""
+"""The fit report: tables, terminal text, Markdown, a PNG and the JSON summary.
+
+It reads a `sim.calibration.fitting.CalibrationResult`; fitting imports this module
+(for the result's tables), never the other way round.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from sim.base.files import write_all, write_json
 from sim.calibration import targets as targets_mod
-from sim.calibration.fitting import INTERVAL, MET_PP, WEAK, CalibrationResult
 from sim.calibration.objective import RANK_MARGIN_PP, rank_gaps
+from sim.reports.tables import format_table
+
+if TYPE_CHECKING:  # for annotations only: fitting imports this module
+    from sim.calibration.fitting import CalibrationResult
+
+WEAK = 0.8  # |correlation| above this across bootstrap fits: the pair is weakly identified
+INTERVAL = (5, 95)  # percentiles of the bootstrap fits: a 90% interval
+MET_PP = 3.0  # the issue's tolerance for a share target
 
 QUESTION_LABELS = {
     targets_mod.FORCED: "forced choice US or China",
@@ -152,8 +166,6 @@ def _profile_phrase(result: CalibrationResult, key: str) -> str:
 
 def summary_text(result: CalibrationResult) -> str:
     """The terminal report."""
-    from sim.commands.common import format_table
-
     table = targets_table(result)
     shown = table.assign(question=table["question"].map(QUESTION_LABELS))
     columns = ["year", "question", "option", "survey", "model", "error_pp"]
@@ -209,7 +221,7 @@ def markdown(result: CalibrationResult) -> str:
 
 def figure(result: CalibrationResult):
     """Targets vs model (survey 95% sampling error bars) and fitted parameters with intervals."""
-    from sim.plots import PARTNER_COLORS, plt
+    from sim.reports.plots import PARTNER_COLORS, plt  # matplotlib loads only when the figure is drawn
 
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1, 1.3, 1.4]})
     _forced_panel(left, result)
@@ -279,10 +291,9 @@ def _profile_bands(ax, profile, keys, ratios, rows):
 
 
 def save(result: CalibrationResult, out, where: str = "out") -> dict:
-    """Write fit_report.md, fit_report.png and fit.json under ``out``, all or none (`sim.api.write_all`;
+    """Write fit_report.md, fit_report.png and fit.json under ``out``, all or none (`sim.running.run.write_all`;
     ``where`` names ``out`` in errors); returns their paths."""
-    from sim.api import write_all, write_json
-    from sim.plots import save_figure
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
 
     files = {"markdown": "fit_report.md", "json": "fit.json", "png": "fit_report.png"}
     written = write_all(out, {

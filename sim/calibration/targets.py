@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError
+from sim.base.errors import InputError
 
 FORCED = "forced_choice_us_china"
 THIRD_PARTY = "preferred_third_party"

@@ -20,16 +20,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim import dynamics, parameters
+from sim.base.errors import InputError
+from sim.base.files import atomic_write
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
-from sim.equations import TERMS
-from sim.inputs import Inputs
-from sim.scenario import load
+from sim.calibration.report import markdown_table
+from sim.core import dynamics
+from sim.core.equations import TERMS
+from sim.core.inputs import Inputs
+from sim.running.run import run
+from sim.schema import parameters
+from sim.schema.scenario import load
 
 OUT_OF_SAMPLE = (2021, 2022, 2023, 2024)
 # Event groups left out one at a time: (label, scenario, events dropped: key suffixes).
@@ -101,7 +107,7 @@ def trust_paths(targets=None) -> pd.DataFrame:
 
 
 def _effective_reliability(year: int) -> dict[str, float]:
-    """{partner: reliability} after the year's events, as the model uses it (`sim.dynamics.effective_partners`:
+    """{partner: reliability} after the year's events, as the model uses it (`sim.core.dynamics.effective_partners`:
     the US's scaled by us_commitment). Outlook events happen at step 1 and hold."""
     scenario = load(SURVEY_SCENARIOS[year])
     inputs = Inputs.build(scenario)
@@ -113,8 +119,6 @@ def _effective_reliability(year: int) -> dict[str, float]:
 def state_answers(replicates: int = REPLICATES) -> pd.DataFrame:
     """Per state: forced_us of `run.py run baseline_2020 --json` (one replicate) and the mean over
     ``replicates``, the structural data, and U[US] - U[CN] split into its weighted terms."""
-    from sim.api import run
-
     single = run("baseline_2020").to_json()["states"]
     many = run("baseline_2020", replicates=replicates).trajectory
     us, cn = many.partners.index("US"), many.partners.index("CN")
@@ -190,8 +194,6 @@ class Validation:
 
     def markdown(self) -> str:
         """The generated part of docs/validation.md."""
-        from sim.calibration.report import markdown_table
-
         states = self.states.copy()
         states.columns = [c.replace("_", " ") for c in states.columns]
         return "\n".join([
@@ -211,7 +213,7 @@ class Validation:
 
     def figure(self):
         """Survey and model by year: the forced choice and Japan's third-party share."""
-        from sim.plots import plt
+        from sim.reports.plots import plt  # matplotlib loads only when the figure is drawn
 
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
         for ax, (question, option, title) in zip(axes, (
@@ -247,11 +249,6 @@ END = "<!-- end: generated -->"
 
 def update_docs(path, text: str):
     """Replace the generated block of a Markdown file (between BEGIN and END) with ``text``."""
-    from pathlib import Path
-
-    from sim.api import atomic_write
-    from sim.errors import InputError
-
     path = Path(path)
     try:
         content = path.read_text(encoding="utf-8")

@@ -14,9 +14,8 @@ Examples:
 
 from __future__ import annotations
 
-from sim import bench
 from sim.commands.common import print_json, whole_number
-from sim.ensemble import check_memory_mb
+from sim.engines.memory import DEFAULT_MEMORY_MB, check_memory_mb
 
 HELP = "time the ensemble engine against Mesa's batch_run on the same runs; print the ratio"
 
@@ -27,8 +26,8 @@ def add_arguments(parser):
     parser.add_argument("--mesa-runs", type=int, default=500, metavar="M",
                         help="Mesa runs through batch_run (default 500)")
     parser.add_argument("--steps", type=int, default=40, metavar="T", help="steps per run (default 40)")
-    parser.add_argument("--memory-mb", type=float, default=bench.DEFAULT_MEMORY_MB, metavar="MB",
-                        help=f"ensemble chunk memory budget (default {bench.DEFAULT_MEMORY_MB})")
+    parser.add_argument("--memory-mb", type=float, default=DEFAULT_MEMORY_MB, metavar="MB",
+                        help=f"ensemble chunk memory budget (default {DEFAULT_MEMORY_MB})")
     parser.add_argument("--json", action="store_true",
                         help="print {mesa_runs_per_s, ensemble_runs_per_s, ratio, peak_rss_mb} as JSON")
 
@@ -37,6 +36,7 @@ def main(args) -> int:
     for option, value in (("--runs", args.runs), ("--mesa-runs", args.mesa_runs), ("--steps", args.steps)):
         whole_number(option, value, 1)
     check_memory_mb(args.memory_mb, "--memory-mb")  # now, not after the Mesa runs
+    from benchmarks import bench  # beside run.py, outside the installed package; it loads Mesa
     result = bench.benchmark(runs=args.runs, mesa_runs=args.mesa_runs, steps=args.steps,
                              memory_mb=args.memory_mb)
     if args.json:

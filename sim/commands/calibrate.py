@@ -34,11 +34,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.api import check_output_dir
+from sim.base.files import check_output_dir
 from sim.calibration import fitting, panel, report
 from sim.calibration.objective import DEFAULT_FREE
 from sim.calibration.questions import REPLICATES
-from sim.commands.common import format_table, overrides, print_json, whole_number
+from sim.commands.common import overrides, print_json, whole_number
+from sim.reports.tables import format_table
 
 HELP = "fit weights and rationality to the ISEAS survey; print the fit report (table, Markdown, PNG)"
 

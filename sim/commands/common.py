@@ -1,16 +1,15 @@
-"""Options, their checks (`overrides`, `check_out`, `whole_number`) and printing shared by several commands."""
+"""Options, their checks (`overrides`, `check_out`, `whole_number`) and printing shared by several commands
+(tables print with `sim.reports.tables.format_table`)."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-import pandas as pd
-
-from sim import parameters
-from sim.api import check_output_dir
-from sim.errors import InputError
-from sim.scenario import parse_assignment
+from sim.base.errors import InputError, check_whole
+from sim.base.files import check_output_dir
+from sim.schema import parameters
+from sim.schema.scenario import parse_assignment
 
 
 def add_scenario_options(parser, steps=True, seed=True):
@@ -45,23 +44,14 @@ def print_json(data) -> None:
     print()
 
 
-def format_table(table: pd.DataFrame, percent_columns=(), digits=2) -> str:
-    """A DataFrame as text, shares shown as percentages."""
-    shown = table.copy()
-    for column in shown.columns:
-        if column in percent_columns:
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:6.1%}")
-        elif pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
-    return shown.to_string()
-
-
 def whole_number(option: str, text, low: int) -> int:
-    """An option's value as a whole number of at least ``low``, or a one-line InputError."""
+    """An option's text as a whole number of at least ``low``: `check_whole` on the number it reads as,
+    its error showing the text as given."""
     try:
         value = int(str(text).strip())
     except ValueError:
-        value = None
-    if value is None or value < low:
-        raise InputError("", option, text, f"a whole number of at least {low}")
-    return value
+        value = text  # not a number: check_whole refuses it
+    try:
+        return check_whole(option, value, low)
+    except InputError as exc:
+        raise InputError(exc.where, exc.key, text, exc.expected) from None

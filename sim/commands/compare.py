@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import comparison as comparing
 from sim.commands.common import check_out, overrides
+from sim.experiments import comparison as comparing
 
 HELP = "compare scenarios: alignment with bootstrap intervals, paired differences, a PNG and a Markdown report"
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import discovery
 from sim.commands.common import check_out
+from sim.experiments import discovery
 
 HELP = "PRIM boxes of swept parameters where a condition holds, with coverage and density"
 

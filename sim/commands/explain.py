@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import api
-from sim.commands.common import add_scenario_options, check_out, format_table, overrides, print_json
+from sim.base.files import write_all
+from sim.commands.common import add_scenario_options, check_out, overrides, print_json
+from sim.reports.tables import format_table
+from sim.running.explain import explain, why_sentence
 
 HELP = "break a state's utility for each partner into its terms (table and bar chart)"
 
@@ -32,19 +34,19 @@ def add_arguments(parser):
 
 def main(args) -> int:
     check_out(args)
-    table = api.explain(args.scenario, state=args.state, step=args.step, steps=args.steps, seed=args.seed,
+    table = explain(args.scenario, state=args.state, step=args.step, steps=args.steps, seed=args.seed,
                         overrides=overrides(args))
     if args.json:
         print_json({"scenario": table.attrs["scenario"], "state": args.state, "step": table.attrs["step"],
                     "partners": table.to_dict(orient="index")})
         return 0
-    from sim import plots
+    from sim.reports import plots  # matplotlib loads only when the figure is written
 
     out = args.out if args.out is not None else Path("results") / table.attrs["scenario"]
     name = f"explain_{args.state}_step{table.attrs['step']}.png"
-    path = api.write_all(out, {name: lambda tmp: plots.save_figure(plots.explain_bars(table), tmp)}, "--out")[name]
+    path = write_all(out, {name: lambda tmp: plots.save_figure(plots.explain_bars(table), tmp)}, "--out")[name]
     print(f"Why {args.state} leans as it does ({table.attrs['scenario']}, step {table.attrs['step']}):\n")
     print(format_table(table, percent_columns=["alignment"], digits=3))
-    print("\n" + api.why_sentence(table, args.state))
+    print("\n" + why_sentence(table, args.state))
     print(f"Chart: {path}")
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.commands.common import print_json
-from sim.scenario import list_scenarios
+from sim.schema.scenario import list_scenarios
 
 HELP = "list the scenarios with their titles"
 

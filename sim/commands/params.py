@@ -15,10 +15,10 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from sim import parameters
-from sim.api import atomic_write
+from sim.base.errors import InputError
+from sim.base.files import atomic_write
 from sim.commands.common import print_json
-from sim.errors import InputError
+from sim.schema import parameters
 
 HELP = "list parameters (key, default, range, source); filter by key prefix"
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import api
-from sim.commands.common import add_scenario_options, check_out, format_table, overrides, print_json
+from sim.commands.common import add_scenario_options, check_out, overrides, print_json
+from sim.core.outputs import asean_summary
+from sim.reports.tables import format_table
+from sim.running import run as running
 
 HELP = "simulate a scenario; print the alignment table and write Parquet, PNG and a manifest"
 
@@ -25,7 +27,7 @@ def add_arguments(parser):
     add_scenario_options(parser)
     parser.add_argument("--replicates", type=int, default=1, metavar="R",
                         help="independent runs, averaged in the table (default 1)")
-    parser.add_argument("--engine", choices=api.ENGINES, default="ensemble",
+    parser.add_argument("--engine", choices=running.ENGINES, default="ensemble",
                         help="vectorized ensemble (default) or the Mesa agent model; same results")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="where to write files (default: results/SCENARIO)")
@@ -35,12 +37,12 @@ def add_arguments(parser):
 
 def main(args) -> int:
     check_out(args)
-    result = api.run(args.scenario, steps=args.steps, seed=args.seed, replicates=args.replicates,
+    result = running.run(args.scenario, steps=args.steps, seed=args.seed, replicates=args.replicates,
                      overrides=overrides(args), engine=args.engine)
     files = {}
     if not args.no_files:
         out = args.out if args.out is not None else Path("results") / result.scenario.name
-        files = api.save(result, out, where="--out")
+        files = running.save(result, out, where="--out")
     if args.json:
         print_json(result.to_json() | {"files": {k: str(v) for k, v in files.items()}})
         return 0
@@ -58,7 +60,7 @@ def print_summary(result) -> None:
           f"seed {manifest['seed']}, {manifest['replicates']} replicate(s), engine {manifest['engine']}\n")
     print("Final alignment (share of each state's alignment per partner):")
     print(format_table(result.final, percent_columns=[*partners, "forced_us"]))
-    summary = api.outputs.asean_summary(result.trajectory)
+    summary = asean_summary(result.trajectory)
     led = ", ".join(f"{p} {n:g}" for p, n in summary["states_led"].items())
     print(f"\nASEAN cohesion {summary['cohesion']:.2f}; states led by: {led}")
     print("forced_us: the model's answer to the survey question 'if forced to align with the US or China'.")

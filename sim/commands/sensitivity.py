@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import sensitivity_analysis as analysis
 from sim.commands.common import add_scenario_options, overrides
 from sim.commands.sweep import add_run_options, add_vary_option, print_notes
+from sim.experiments import sensitivity_analysis as analysis
 
 HELP = "SALib Sobol' (S1, ST) or Morris (mu*, sigma) indices of an outcome; a table and a bar chart"
 

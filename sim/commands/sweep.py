@@ -30,9 +30,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim import sweeps as sweeping
 from sim.commands.common import add_scenario_options, overrides
-from sim.sampling import SAMPLERS
+from sim.experiments import sweeps as sweeping
+from sim.experiments.sampling import SAMPLERS
 
 HELP = "vary parameters over many runs (grid, LHS, Sobol'); a resumable Parquet dataset, locally or on dask"
 SHOWN = ("cohesion", "hedging", "forced_us", "tipping_step")

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.api import check_output_dir, write_all, write_json
+from sim.base.files import check_output_dir, write_all, write_json
 from sim.calibration import validation
 from sim.calibration.questions import REPLICATES
-from sim.commands.common import format_table, print_json, whole_number
+from sim.commands.common import print_json, whole_number
+from sim.reports.tables import format_table
 
 HELP = "compare the model with later survey years (out of sample) and per-state structural data"
 
@@ -45,7 +46,7 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
-    from sim.plots import save_figure
+    from sim.reports.plots import save_figure  # matplotlib loads only when a figure is written
 
     out = None if args.no_files else args.out or Path("results") / "validation"
     if out is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks of the engines (`run.py bench`, docs/performance.md); outside the `sim` package."""

@@ -1,0 +1,166 @@
+"""One step of the model (MODEL.md, "One step"), phase by phase, over a batch.
+
+Each phase reads the parameter arrays (`sim.core.inputs.Inputs`) and the dynamic
+variables (`Dynamic`) and calls the equations in `sim.core.equations`. The
+ensemble engine calls each phase once for all runs, states and partners; the
+Mesa agents call the same phases for their own row (a state) or column (a
+partner). ``rows`` selects states, ``cols`` partners.
+
+Dynamic variables, run axis first:
+  alignment [run, state, partner]   engagement [run, state, partner]
+  coercion  [run, partner]          korea_posture [run]
+  crisis    [run]                   threat [run, state]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.core import equations as eq
+from sim.core.inputs import Inputs
+
+EFFECTIVE = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
+             "provocation", "engagement_budget")
+
+
+@dataclass
+class Dynamic:
+    """The model's state variables for a batch of runs."""
+
+    alignment: np.ndarray
+    engagement: np.ndarray
+    coercion: np.ndarray
+    korea_posture: np.ndarray
+    crisis: np.ndarray
+    threat: np.ndarray
+
+    def copy(self) -> "Dynamic":
+        return Dynamic(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+def china_coercion(inputs: Inputs, coercion: np.ndarray) -> np.ndarray:
+    """[run] China's current coercion (0 when China is not in the scenario)."""
+    china = inputs.index("CN")
+    return coercion[:, china] if china is not None else np.zeros(inputs.n_runs)
+
+
+def start(inputs: Inputs) -> Dynamic:
+    """Step 0: engagement and coercion as given; alignment = the logit choice
+    of the starting scores (peer term left out: with no history every partner's
+    peer share is equal, which the softmax ignores)."""
+    n_runs = inputs.n_runs
+    n_partners = len(inputs.partners)
+    posture = eq.korea_posture_target(inputs["nk_threat"], inputs["korea_security_turn"])
+    crisis = np.zeros(n_runs)
+    coercion = inputs["coercion"].copy()
+    dyn = Dynamic(
+        alignment=np.full(inputs["ties"].shape, 1.0 / n_partners),
+        engagement=inputs["engagement"].copy(),
+        coercion=coercion,
+        korea_posture=posture,
+        crisis=crisis,
+        threat=eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis),
+    )
+    terms = scores(inputs, effective_partners(inputs, dyn), dyn, peer=np.zeros_like(dyn.alignment))
+    dyn.alignment = eq.choice_probabilities(terms.sum(-1), inputs["rationality"])
+    return dyn
+
+
+def apply_events(inputs: Inputs, dyn: Dynamic, events, step: int) -> None:
+    """Scheduled changes at ``step``; setting a partner's coercion also sets its current coercion."""
+    for event in events:
+        if event.step != step:
+            continue
+        if event.op == "set":
+            inputs.assign(event.key, event.value)
+        else:
+            inputs.shift(event.key, event.value)
+        located = inputs.locate(event.key)
+        if located and located[0] == "coercion":
+            dyn.coercion[:, located[1][0]] = inputs["coercion"][:, located[1][0]]
+
+
+def world(inputs: Inputs, dyn: Dynamic, uniform: np.ndarray) -> None:
+    """Phase 1: crises at sea (Poisson, by inverting ``uniform`` [run]) and threat."""
+    n_crises = eq.poisson_from_uniform(uniform, inputs["shock_rate"])
+    dyn.crisis = eq.update_crisis(dyn.crisis, inputs["crisis_decay"], inputs["shock_size"], n_crises)
+    dyn.threat = eq.threat(inputs["exposure"], china_coercion(inputs, dyn.coercion), dyn.crisis)
+
+
+def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.ndarray:
+    """Phase 2a: partners ``cols`` move engagement toward states below their aim."""
+    budget = effective_partners(inputs, dyn)["engagement_budget"]
+    return eq.adapt_engagement(
+        dyn.engagement[:, :, cols],
+        dyn.alignment[:, :, cols],
+        inputs["aim"][:, cols],
+        budget[:, cols],
+        inputs["economic_capacity"][:, cols],
+        inputs["adapt_rate"][:, None, None],
+    )
+
+
+def china_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
+    """Phase 2b: China's coercion after one step of its mode ([run])."""
+    china = inputs.index("CN")
+    away = eq.away_from(dyn.alignment, inputs["rivals"][:, china])
+    return eq.update_china_coercion(
+        dyn.coercion[:, china], away, inputs["china_mode"], inputs["coercion_rate"], inputs["china_tolerance"]
+    )
+
+
+def korea_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
+    """Phase 2c: Korea's posture drifts toward what the peninsula and its policy dictate ([run])."""
+    target = eq.korea_posture_target(inputs["nk_threat"], inputs["korea_security_turn"])
+    return eq.relax(dyn.korea_posture, target, inputs["adapt_rate"])
+
+
+def effective_partners(inputs: Inputs, dyn: Dynamic) -> dict:
+    """Partner attributes this step, after US commitment and Korea's posture."""
+    base = {name: inputs[name] for name in EFFECTIVE}
+    return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture,
+                                 inputs.mask("US"), inputs.mask("KR"))
+
+
+def mekong_bonus(inputs: Inputs) -> np.ndarray:
+    """[run, state, partner] engagement Japan and Korea add together in the Mekong (seed 004)."""
+    japan_korea = inputs.mask("JP") | inputs.mask("KR")
+    level = inputs["mekong_cooperation"][:, None, None]
+    return level * inputs["mekong"][:, :, None] * japan_korea
+
+
+def history(inputs: Inputs) -> np.ndarray:
+    """[run, state, partner] history with each state's national lean added (US +lean/2, China -lean/2)."""
+    return inputs["history"] + eq.lean_toward_us(inputs["lean"], inputs.mask("US"), inputs.mask("CN"))
+
+
+def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
+    """Phase 3: weighted utility terms of states ``rows``: [run, state, partner, term]."""
+    if peer is None:
+        peer = eq.peer_alignment(dyn.alignment)
+    return eq.utility_terms(
+        threat=dyn.threat[:, rows],
+        security_capacity=partners["security_capacity"],
+        counterbalance=partners["counterbalance"],
+        defense=inputs["defense"][:, rows],
+        ties=inputs["ties"][:, rows],
+        engagement=(dyn.engagement + mekong_bonus(inputs))[:, rows],
+        reliability=partners["reliability"],
+        provocation=partners["provocation"],
+        rivals=inputs["rivals"],
+        coercion=dyn.coercion,
+        rivalry=inputs["rivalry"],
+        sanction=inputs["sanction_exposure"][:, rows],
+        history=history(inputs)[:, rows],
+        asean_unity=inputs["asean_unity"],
+        peer=peer[:, rows],
+        weights=inputs["weights"][:, rows],
+    )
+
+
+def choose(inputs: Inputs, terms: np.ndarray, alignment: np.ndarray, gumbel=None) -> np.ndarray:
+    """Phase 4: logit target with optional Gumbel noise, then partial adjustment."""
+    target = eq.choice_probabilities(terms.sum(-1), inputs["rationality"], gumbel, inputs["noise"])
+    return eq.partial_adjustment(alignment, target, inputs["speed"])

@@ -1,0 +1,329 @@
+"""The model's equations (MODEL.md), as pure functions over numpy arrays.
+
+This is the only place the maths lives. The Mesa model (`sim.model`, via the
+agents in `sim.agents`) and the vectorized ensemble engine (`sim.engines.ensemble`)
+both call these functions; neither carries a copy.
+
+Axis convention, kept everywhere: ``[..., state, partner]``. Leading axes are
+a batch of runs (the ensemble engine) or absent/length one (a Mesa agent's
+own row or column). Scalars per run have shape ``[...]`` and are broadcast
+with ``[..., None, None]`` where needed.
+
+The utility terms, in the order of ``TERMS``:
+
+    U[i,p] =  w_security * (threat[i] * security_capacity[p] * counterbalance[p] + defense[i,p])
+            + w_economy  * (ties[i,p] + engagement[i,p])
+            + w_trust    *  reliability[p]
+            - w_risk     *  provocation[p] * rivalry * sanction[i] * sum_q rivals[p,q] coercion[q] ties[i,q]
+            + w_history  * (history[i,p] + lean[i] * (1/2 if p is US, -1/2 if p is China, else 0))
+            + w_peer     *  asean_unity * mean_{j != i} alignment[j,p]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TERMS = ("security", "economy", "trust", "risk", "history", "peer")
+# Arrays of at least this many elements take the vectorized fast paths below (same numbers,
+# less time per element, more per call). Judgement from timing a Mesa agent's row (40 elements)
+# against an ensemble batch (10^5); anything in between works either way.
+LARGE = 4096
+CHINA_MODES = ("steady", "assertive", "conciliatory")
+STEADY, ASSERTIVE, CONCILIATORY = range(3)
+
+
+# --- 1. World ---------------------------------------------------------------
+
+
+def poisson_from_uniform(u: np.ndarray, rate: np.ndarray, max_count: int = 64) -> np.ndarray:
+    """Poisson(rate) draws by inverting the CDF at uniforms ``u``.
+
+    Inverting a uniform (rather than calling a Poisson sampler) keeps the
+    random stream independent of the rate, so an event that changes
+    ``shock_rate`` mid-run does not shift later draws.
+    """
+    u, rate = np.broadcast_arrays(np.asarray(u, float), np.asarray(rate, float))
+    pmf = np.exp(-rate)
+    cdf = pmf.copy()
+    count = np.zeros(u.shape, dtype=np.int64)
+    for k in range(1, max_count + 1):
+        above = u > cdf
+        if not above.any():
+            break
+        count += above
+        pmf = pmf * rate / k
+        cdf = cdf + pmf
+    return count
+
+
+def update_crisis(crisis: np.ndarray, decay, shock_size, n_crises) -> np.ndarray:
+    """Crisis level at sea: last quarter's level decays, new crises add to it."""
+    return crisis * decay + shock_size * n_crises
+
+
+def threat(exposure: np.ndarray, china_coercion, crisis) -> np.ndarray:
+    """threat[i] = exposure[i] * coercion[China] * (1 + crisis)."""
+    china_coercion = np.asarray(china_coercion)[..., None]
+    crisis = np.asarray(crisis)[..., None]
+    return exposure * china_coercion * (1.0 + crisis)
+
+
+# --- 2. Partners adapt ------------------------------------------------------
+
+
+def korea_posture_target(nk_threat, security_turn):
+    """Korea's security posture in [0, 1]: tracks the North Korean threat (seed 002)
+    and rises toward 1 with the KASI security turn (seed 001)."""
+    return nk_threat + security_turn * (1.0 - nk_threat)
+
+
+def lean_toward_us(lean, is_us, is_cn) -> np.ndarray:
+    """[..., state, partner] the national lean's place in the history term.
+
+    ``lean[..., state]`` is a state's affinity for the US over China that the
+    structural data do not explain (fitted to the survey panel, docs/model.md 7.3):
+    half of it is added to the US's history and half taken from China's, so the
+    US-China score gap moves by ``w_history * lean`` and no other partner moves.
+    """
+    direction = 0.5 * np.asarray(is_us, float) - 0.5 * np.asarray(is_cn, float)
+    return np.asarray(lean)[..., :, None] * direction
+
+
+def relax(current, target, rate):
+    """Partial adjustment of a slow variable toward its target."""
+    return (1.0 - rate) * current + rate * target
+
+
+def update_china_coercion(coercion, away_share, mode, rate, tolerance):
+    """China's coercion after one step of its mode (seed 002).
+
+    assertive: rises in proportion to how far the region's mean alignment
+    with China's rivals (``away_share``) exceeds its tolerance, saturating at 1;
+    conciliatory: decays toward 0; steady: unchanged.
+    """
+    rise = rate * np.maximum(away_share - tolerance, 0.0) * (1.0 - coercion)
+    fall = rate * coercion
+    change = np.where(mode == ASSERTIVE, rise, np.where(mode == CONCILIATORY, -fall, 0.0))
+    return np.clip(coercion + change, 0.0, 1.0)
+
+
+def away_from(alignment: np.ndarray, rivals_row: np.ndarray) -> np.ndarray:
+    """Mean over states of the alignment given to a partner's rivals.
+
+    alignment: [..., state, partner]; rivals_row: [..., partner] (1 = rival).
+    """
+    return (alignment * rivals_row[..., None, :]).sum(-1).mean(-1)
+
+
+def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
+    """Partners move engagement toward states where alignment is below aim.
+
+    All arrays ``[..., state, partner]`` except aim, budget and capacity
+    ``[..., partner]``. A partner spreads ``budget`` (mean engagement per state)
+    over states in proportion to its shortfall ``max(aim - alignment, 0)``,
+    no state receiving more than ``capacity``; with no shortfall anywhere it
+    keeps its current engagement.
+    """
+    gap = aim[..., None, :] - alignment
+    np.maximum(gap, 0.0, out=gap)
+    total_gap = _sum_states(gap)
+    has_gap = total_gap > 0
+    n_states = alignment.shape[-2]
+    share = np.divide(gap, total_gap, out=np.zeros_like(gap), where=has_gap)
+    desired = budget[..., None, :] * n_states * share
+    np.minimum(desired, capacity[..., None, :], out=desired)
+    desired = np.where(has_gap, desired, engagement)
+    return relax(engagement, desired, rate)
+
+
+def _sum_states(x: np.ndarray) -> np.ndarray:
+    """``x.sum(-2, keepdims=True)``, adding the states one by one in order.
+
+    numpy's own sum groups the terms by memory layout (pairwise for one partner's column,
+    in order for a whole batch), which differs in the last bit; this is the same numbers
+    for a Mesa partner's column and the ensemble's batch, so the engines agree exactly.
+    """
+    total = x[..., :1, :].copy()
+    for row in range(1, x.shape[-2]):
+        total += x[..., row:row + 1, :]
+    return total
+
+
+def effective_partners(base: dict, us_commitment, korea_posture, is_us, is_kr) -> dict:
+    """Partner attributes after this step's US commitment and Korean posture.
+
+    US reliability, capacities and engagement budget scale with
+    ``us_commitment`` (MODEL.md step 2); Korea's counterbalance and
+    provocation scale with its posture (seed 002: Korea drifts toward Beijing
+    as the North Korean threat fades). ``base`` maps attribute -> [..., partner].
+    """
+    us_scale = np.where(is_us, np.asarray(us_commitment)[..., None], 1.0)
+    kr_scale = np.where(is_kr, np.asarray(korea_posture)[..., None], 1.0)
+    out = dict(base)
+    for name in ("reliability", "security_capacity", "economic_capacity", "engagement_budget"):
+        out[name] = base[name] * us_scale
+    for name in ("counterbalance", "provocation"):
+        out[name] = base[name] * kr_scale
+    return out
+
+
+# --- 3. States score partners -----------------------------------------------
+
+
+def peer_alignment(alignment: np.ndarray) -> np.ndarray:
+    """mean_{j != i} alignment[j, p], for every state i: [..., state, partner]."""
+    n_states = alignment.shape[-2]
+    if n_states < 2:
+        return np.zeros_like(alignment)
+    total = alignment.sum(-2, keepdims=True)
+    return (total - alignment) / (n_states - 1)
+
+
+def rival_pressure(ties, rivals, coercion):
+    """sum_q rivals[p,q] * coercion[q] * ties[i,q]: how hard p's rivals can punish i.
+
+    ties [..., state, partner]; rivals [..., partner, partner]; coercion [..., partner].
+    """
+    punish = rivals * coercion[..., None, :]
+    return np.einsum("...iq,...pq->...ip", ties, punish)
+
+
+def utility_terms(
+    *,
+    threat,
+    security_capacity,
+    counterbalance,
+    defense,
+    ties,
+    engagement,
+    reliability,
+    provocation,
+    rivals,
+    coercion,
+    rivalry,
+    sanction,
+    history,
+    asean_unity,
+    peer,
+    weights,
+):
+    """The six weighted utility terms, stacked on a last axis in ``TERMS`` order.
+
+    Shapes: threat, sanction [..., state]; partner attributes [..., partner];
+    defense, ties, engagement, history, peer [..., state, partner];
+    rivals [..., partner, partner]; rivalry, asean_unity [...];
+    weights [..., state, term]. Returns [..., state, partner, term]; the risk
+    term is already negative, so ``terms.sum(-1)`` is U.
+    """
+    rivalry = np.asarray(rivalry)[..., None, None]
+    unity = np.asarray(asean_unity)[..., None, None]
+
+    def raw_terms():
+        yield threat[..., :, None] * (security_capacity * counterbalance)[..., None, :] + defense
+        yield ties + engagement
+        yield np.broadcast_to(reliability[..., None, :], ties.shape)
+        yield -provocation[..., None, :] * rivalry * sanction[..., :, None] * rival_pressure(ties, rivals, coercion)
+        yield history
+        yield unity * peer
+
+    return _weighted_stack(raw_terms(), weights[..., :, None, :], ties.size >= LARGE)
+
+
+def _weighted_stack(terms, weights, term_major: bool) -> np.ndarray:
+    """``np.stack(terms, axis=-1) * weights``, built term-major when ``term_major``.
+
+    Term-major (for big batches): each term is weighted straight into its slot
+    of a ``[term, ...]`` buffer, returned as a ``[..., term]`` view, so no stack
+    copy is made and sums over terms run over contiguous blocks, adding the
+    terms in the same order: the numbers are bit-identical either way. Small
+    arrays (a Mesa agent's row) stack, which has less per-call overhead.
+    """
+    if not term_major:
+        return np.stack(tuple(terms), axis=-1) * weights
+    out = None
+    for k, term in enumerate(terms):
+        if out is None:
+            out = np.empty((weights.shape[-1], *np.broadcast_shapes(term.shape, weights.shape[:-1])))
+        np.multiply(term, weights[..., k], out=out[k])
+    return np.moveaxis(out, 0, -1)
+
+
+# --- 4. States choose --------------------------------------------------------
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax: subtract the max before exponentiating."""
+    # Floor the exponent: exp(-700) ~ 1e-304 is zero for any purpose and never underflows.
+    z = x - _max_along(x, axis)
+    np.maximum(z, -700.0, out=z)
+    np.exp(z, out=z)
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
+
+
+def _max_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x.max(axis, keepdims=True)``, faster for a big array with a short axis (a handful
+    of partners): numpy's reduce over a short axis costs more per element than
+    elementwise maxima. Maxima are exact, so the result is the same."""
+    if x.size < LARGE or not 2 <= x.shape[axis] <= 16:
+        return x.max(axis=axis, keepdims=True)
+    sections = np.moveaxis(x, axis, 0)
+    top = np.maximum(sections[0], sections[1])
+    for section in sections[2:]:
+        np.maximum(top, section, out=top)
+    return np.expand_dims(top, axis)
+
+
+def choice_probabilities(utility, rationality, gumbel=None, noise_scale=0.0):
+    """Logit (quantal-response) target: softmax(rationality * (U + noise * Gumbel))."""
+    r = np.asarray(rationality)[..., None, None]
+    if gumbel is not None:
+        utility = utility + np.asarray(noise_scale)[..., None, None] * gumbel
+    return softmax(r * utility)
+
+
+def partial_adjustment(alignment, target, speed):
+    """alignment <- (1 - speed) * alignment + speed * target."""
+    return relax(alignment, target, np.asarray(speed)[..., None, None])
+
+
+# --- 5. Record -------------------------------------------------------------
+
+
+def hedging(alignment: np.ndarray) -> np.ndarray:
+    """Normalized entropy of alignment: 0 = all-in with one partner, 1 = even spread."""
+    n_partners = alignment.shape[-1]
+    if n_partners < 2:
+        return np.zeros(alignment.shape[:-1])
+    plogp = np.where(alignment > 0, alignment * np.log(np.where(alignment > 0, alignment, 1.0)), 0.0)
+    return np.clip(-plogp.sum(-1) / np.log(n_partners), 0.0, 1.0)
+
+
+def cohesion(alignment: np.ndarray) -> np.ndarray:
+    """1 - mean pairwise total-variation distance between states' alignments."""
+    n_states = alignment.shape[-2]
+    if n_states < 2:
+        return np.ones(alignment.shape[:-2])
+    diff = np.abs(alignment[..., :, None, :] - alignment[..., None, :, :]).sum(-1) * 0.5
+    mean_tv = diff.sum((-1, -2)) / (n_states * (n_states - 1))
+    return np.clip(1.0 - mean_tv, 0.0, 1.0)
+
+
+def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray:
+    """P(first) when forced to choose between two partners (the survey's US-or-China question).
+
+    ``rationality`` broadcasts against ``utility[..., 0]``. The survey layer passes
+    ``model.survey_scale`` here: the share of a state's respondents who answer ``first``
+    when each respondent's scores are the state's plus logistic noise of scale 1/survey_scale.
+    """
+    r = np.asarray(rationality)
+    return softmax(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
+
+
+def restricted_choice(utility, rationality, options) -> np.ndarray:
+    """Softmax over a subset of partners (the survey's 'preferred third party' question): the
+    share of respondents choosing each option, as in `pairwise_choice`.
+
+    ``rationality`` broadcasts against ``utility``.
+    """
+    return softmax(np.asarray(rationality) * utility[..., list(options)])

@@ -1,0 +1,281 @@
+"""Compare scenarios on common random numbers, with bootstrap intervals.
+
+    >>> import sim
+    >>> c = sim.compare(["baseline_2020", "us_retrenchment"], replicates=200)
+    >>> c.alignment     # scenario, measure, mean, lo, hi: final ASEAN alignment per partner (+ forced_us...)
+    >>> c.differences   # scenario, measure, difference, lo, hi, clear: each scenario minus the first
+    >>> c.states        # scenario, state, partner, difference, lo, hi, clear
+
+Every scenario runs with the same seed, so run k of each draws the same random
+numbers (`sim.core.randomness`): the difference of two scenarios is taken run by
+run (paired), which removes the noise both share. Intervals are 95% BCa
+bootstrap intervals of the mean (scipy.stats.bootstrap) over replicates;
+"clear" means the interval of a difference excludes zero.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.base.errors import InputError, check_count, check_seed
+from sim.base.files import write_all, write_json
+from sim.core.calendar import year_of
+from sim.core.inputs import Inputs
+from sim.core.outcomes import run_outcomes
+from sim.engines.ensemble import simulate
+from sim.engines.memory import check_memory
+from sim.running.provenance import make_manifest
+from sim.schema.scenario import scenario_of
+
+RESAMPLES = 2000  # judgement: the interval ends move by well under 0.1 point beyond this many
+DEFAULT_REPLICATES = 200  # judgement: intervals about 1 point wide on ASEAN alignment at the default noise
+WORLD_MEASURES = ("forced_us", "hedging", "cohesion")
+
+
+@dataclass
+class Comparison:
+    """The tables of a comparison, their run-level data and what produced them."""
+
+    alignment: pd.DataFrame
+    differences: pd.DataFrame
+    states: pd.DataFrame
+    over_time: pd.DataFrame
+    manifest: dict
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(self.alignment["scenario"]))
+
+
+def bootstrap_interval(samples: np.ndarray, seed: int, resamples: int = RESAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """95% BCa bootstrap interval of the mean of each column of ``samples`` [run, column].
+
+    A column whose values are all equal (e.g. the difference of two identical
+    scenarios) has the interval [value, value]: the bootstrap is degenerate there.
+    """
+    from scipy import stats  # scipy loads only when intervals are computed
+
+    samples = np.asarray(samples, dtype=float)
+    lo, hi = samples.mean(0), samples.mean(0)
+    varies = np.ptp(samples, axis=0) > 0
+    if varies.any() and len(samples) > 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)  # near-constant columns: BCa falls back
+            result = stats.bootstrap((samples[:, varies],), np.mean, axis=0, vectorized=True, n_resamples=resamples,
+                                     batch=100, method="BCa", rng=np.random.default_rng(seed))
+        lo[varies], hi[varies] = result.confidence_interval
+    return lo, hi
+
+
+def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None = None, seed: int | None = None,
+            overrides: dict | None = None) -> Comparison:
+    """Run each scenario ``replicates`` times on the same random numbers; compare each with the first.
+
+    Args:
+        scenarios: two or more names, paths or `Scenario` objects (the first is the reference).
+        steps, seed: default to the first scenario's, and are the same for all (common random numbers).
+        overrides: parameter changes applied to every scenario.
+    """
+    loaded = [scenario_of(s, overrides) for s in scenarios]
+    if len(loaded) < 2:
+        raise InputError("", "SCENARIO", [s.name for s in loaded], "at least two scenarios to compare")
+    _check_same_axes(loaded)
+    replicates = check_count("replicates", replicates)
+    steps = loaded[0].steps if steps is None else check_count("steps", steps)
+    seed = loaded[0].seed if seed is None else check_seed(seed)
+    check_memory(loaded[0], steps, replicates)  # one scenario's trajectories are alive at a time
+    labels = _labels([s.name for s in loaded])
+    runs = {}
+    for label, scenario in zip(labels, loaded):
+        trajectory = simulate(Inputs.build(scenario, [{}] * replicates), scenario.events, steps, seed)
+        runs[label] = (run_outcomes(trajectory), trajectory.alignment.mean(2))  # [run, step, partner]
+    partners = list(loaded[0].partners)
+    manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
+        "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
+                      for label, s in zip(labels, loaded)],
+        "random_numbers": "common: run k of every scenario draws from stream (seed, k)",
+        "intervals": f"95% BCa bootstrap of the mean, {RESAMPLES} resamples (scipy.stats.bootstrap)"}
+    return Comparison(_alignment(runs, partners, seed), _differences(runs, partners, seed),
+                      _state_differences(runs, partners, list(loaded[0].states), seed),
+                      _over_time(runs, partners, seed), manifest)
+
+
+def _labels(names: list[str]) -> list[str]:
+    """Scenario names, made unique where one is compared with itself."""
+    return [name if names[:i].count(name) == 0 else f"{name} ({names[:i].count(name) + 1})"
+            for i, name in enumerate(names)]
+
+
+def _check_same_axes(scenarios) -> None:
+    first = scenarios[0]
+    for other in scenarios[1:]:
+        if other.partners != first.partners or other.states != first.states:
+            raise InputError(other.path, "partner_set", list(other.partners),
+                             f"the partners and states of {first.name} (differences need the same ones)")
+
+
+def _measures(partners) -> list[tuple[str, str]]:
+    """(measure shown, outcome column)."""
+    return [(p, f"asean_{p}") for p in partners] + [(m, m) for m in WORLD_MEASURES]
+
+
+def _alignment(runs: dict, partners, seed: int) -> pd.DataFrame:
+    rows = []
+    for label, (outcomes, _) in runs.items():
+        columns = [column for _, column in _measures(partners)]
+        values = outcomes[columns].to_numpy()
+        lo, hi = bootstrap_interval(values, seed)
+        rows += [{"scenario": label, "measure": m, "mean": v, "lo": a, "hi": b}
+                 for (m, _), v, a, b in zip(_measures(partners), values.mean(0), lo, hi)]
+    return pd.DataFrame(rows)
+
+
+def _paired(runs: dict, columns: list[str], seed: int):
+    """Per scenario after the first: (label, mean difference, lo, hi) over runs paired by index."""
+    labels = list(runs)
+    reference = runs[labels[0]][0][columns].to_numpy()
+    for label in labels[1:]:
+        difference = runs[label][0][columns].to_numpy() - reference
+        yield label, difference.mean(0), *bootstrap_interval(difference, seed)
+
+
+def _differences(runs: dict, partners, seed: int) -> pd.DataFrame:
+    measures = _measures(partners)
+    rows = [{"scenario": label, "measure": m, "difference": d, "lo": a, "hi": b}
+            for label, diff, lo, hi in _paired(runs, [c for _, c in measures], seed)
+            for (m, _), d, a, b in zip(measures, diff, lo, hi)]
+    return _flag_clear(pd.DataFrame(rows))
+
+
+def _state_differences(runs: dict, partners, states, seed: int) -> pd.DataFrame:
+    cells = [(s, p) for s in states for p in partners]
+    rows = [{"scenario": label, "state": s, "partner": p, "difference": d, "lo": a, "hi": b}
+            for label, diff, lo, hi in _paired(runs, [f"{s}_{p}" for s, p in cells], seed)
+            for (s, p), d, a, b in zip(cells, diff, lo, hi)]
+    return _flag_clear(pd.DataFrame(rows))
+
+
+def _flag_clear(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["clear"] = (frame["lo"] > 0) | (frame["hi"] < 0)
+    return frame
+
+
+def _over_time(runs: dict, partners, seed: int) -> pd.DataFrame:
+    """scenario, step, partner, mean, lo, hi: ASEAN mean alignment over time (for the figure)."""
+    frames = []
+    for label, (_, asean) in runs.items():
+        n_runs, n_steps, n_partners = asean.shape
+        lo, hi = bootstrap_interval(asean.reshape(n_runs, -1), seed, resamples=500)  # bands only: fewer resamples
+        grid = pd.MultiIndex.from_product([range(n_steps), partners], names=["step", "partner"]).to_frame(index=False)
+        frames.append(grid.assign(scenario=label, mean=asean.mean(0).ravel(), lo=lo, hi=hi))
+    return pd.concat(frames, ignore_index=True)[["scenario", "step", "partner", "mean", "lo", "hi"]]
+
+
+# --- figure and report ---------------------------------------------------------------
+
+
+def figure(comparison: Comparison):
+    """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
+    from matplotlib.ticker import MaxNLocator  # matplotlib loads only when the figure is drawn
+
+    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
+
+    frame = comparison.over_time
+    partners = list(dict.fromkeys(frame["partner"]))
+    fig, axes = plt.subplots(1, len(partners), figsize=(3.2 * len(partners), 3.4), sharex=True)
+    colors = plt.get_cmap("tab10").colors
+    for ax, partner in zip(np.atleast_1d(axes), partners):
+        for i, label in enumerate(comparison.labels):
+            rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
+            years = year_of(rows["step"])
+            ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
+            ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
+        ax.set(title=partner, xlabel="year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("mean ASEAN alignment")
+    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center",
+               ncol=len(comparison.labels), frameon=False, bbox_to_anchor=(0.5, -0.08))
+    fig.suptitle("ASEAN alignment over time (bands: 95% bootstrap interval of the mean)")
+    fig.tight_layout()
+    return fig
+
+
+def _cell(value: float, lo: float, hi: float, scale: float, clear: bool | None = None) -> str:
+    text = f"{value * scale:.1f} [{lo * scale:.1f}, {hi * scale:.1f}]"
+    return f"**{text}**" if clear else text
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame (index included) as a GitHub Markdown table."""
+    header = [frame.index.name or "", *map(str, frame.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join([str(index), *map(str, row)]) + " |" for index, row in frame.iterrows()]
+    return "\n".join(lines)
+
+
+def alignment_table(comparison: Comparison) -> pd.DataFrame:
+    """scenario x measure: "mean [lo, hi]" in percent."""
+    cells = [_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
+    frame = comparison.alignment.assign(cell=cells)
+    return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels,
+                                                                                 list(dict.fromkeys(frame["measure"]))]
+
+
+def difference_table(comparison: Comparison) -> pd.DataFrame:
+    """scenario x measure: "difference [lo, hi]" in points, bold where clear of zero."""
+    frame = comparison.differences
+    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels[1:],
+                                                                                 list(dict.fromkeys(frame["measure"]))]
+
+
+def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
+    """state x partner for one scenario: its difference from the first, in points, bold where clear."""
+    frame = comparison.states[comparison.states["scenario"] == label]
+    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    table = frame.pivot(index="state", columns="partner", values="cell")
+    return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
+
+
+def report(comparison: Comparison, figure_name: str = "alignment_over_time.png") -> str:
+    """A Markdown report (tables and figure) ready to paste into a brief."""
+    m = comparison.manifest
+    first = comparison.labels[0]
+    parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
+             f"{m['replicates']} replicates per scenario, {m['steps']} quarters, seed {m['seed']}, version "
+             f"{m['version']}. Every scenario draws the same random numbers (run k of each uses stream (seed, k)), "
+             "so differences are paired run by run. Brackets: 95% BCa bootstrap interval of the mean "
+             f"({RESAMPLES} resamples); **bold**: the interval excludes zero.", "",
+             "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
+             markdown_table(alignment_table(comparison)), "",
+             f"## Difference from {first} (percentage points)", "", markdown_table(difference_table(comparison)), ""]
+    for label in comparison.labels[1:]:
+        clear = int(comparison.states.query("scenario == @label")["clear"].sum())
+        parts += [f"## Per-state alignment: {label} minus {first} (points; {clear} cells clear of zero)", "",
+                  markdown_table(state_table(comparison, label)), ""]
+    parts += [f"![ASEAN alignment over time]({figure_name})", ""]
+    return "\n".join(parts)
+
+
+def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
+
+    All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    """
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
+
+    figure_name = "alignment_over_time.png"
+    files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
+             for name in ("alignment", "differences", "states")}
+    files["figure"] = (figure_name, lambda path: save_figure(figure(comparison), path))
+    files["report"] = ("report.md", lambda path: path.write_text(report(comparison, figure_name)))
+    names = {key: name for key, (name, _) in files.items()}
+    files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))
+    written = write_all(out_dir, dict(files.values()), where)
+    return {key: written[name] for key, (name, _) in files.items()}

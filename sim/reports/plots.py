@@ -1,0 +1,105 @@
+"""Figures (matplotlib, headless). Each function returns a Figure; `save_figure` writes it atomically.
+
+Also the colours every figure, table and the web app share (`PARTNER_COLORS`, `TERM_COLORS`).
+Importing this module loads matplotlib.pyplot (about 0.7 s), so callers import it inside the
+function that draws.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.base.files import atomic_write  # noqa: E402
+from sim.core.equations import TERMS  # noqa: E402
+
+# One colour per partner everywhere (tables, plots, web app).
+PARTNER_COLORS = {
+    "US": "#1f5fa8", "CN": "#c8302c", "JP": "#e89c2f", "KR": "#3a9e6f",
+    "EU": "#7b5ea7", "AU": "#2ba6b5", "IN": "#8c6d4f",
+}
+TERM_COLORS = dict(zip(TERMS, ["#35608d", "#4f9a64", "#d8a23a", "#b8443d", "#7d6aa8", "#6c8a9c"]))
+
+
+def save_figure(fig, path: Path | str) -> Path:
+    path = atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
+    plt.close(fig)
+    return path
+
+
+def asean_over_time(result):
+    """ASEAN mean alignment per partner over time (band: 5-95% over replicates)."""
+    frame = result.asean
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for partner, group in frame.groupby("partner", sort=False):
+        stats = group.groupby("step")["alignment"].agg(["mean", lambda s: s.quantile(0.05),
+                                                        lambda s: s.quantile(0.95)])
+        stats.columns = ["mean", "lo", "hi"]
+        color = PARTNER_COLORS.get(partner)
+        ax.plot(stats.index, stats["mean"], label=partner, color=color, lw=2)
+        if frame["run"].nunique() > 1:
+            ax.fill_between(stats.index, stats["lo"], stats["hi"], color=color, alpha=0.15)
+    band = " (bands: 5-95% of replicates)" if frame["run"].nunique() > 1 else ""
+    ax.set(xlabel="quarter (step)", ylabel="mean alignment across ASEAN", ylim=(0, None),
+           title=f"ASEAN alignment: {result.scenario.title}{band}")
+    ax.legend(ncol=len(frame["partner"].unique()), loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def states_small_multiples(result):
+    """One panel per state: its alignment with each partner over time (mean over replicates)."""
+    frame = result.alignment.groupby(["state", "partner", "step"], sort=False)["alignment"].mean().reset_index()
+    states = list(result.trajectory.states)
+    cols = 5
+    rows = -(-len(states) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.4 * rows), sharex=True, sharey=True, squeeze=False)
+    for ax, state in zip(axes.flat, states):
+        for partner, group in frame[frame["state"] == state].groupby("partner", sort=False):
+            ax.plot(group["step"], group["alignment"], color=PARTNER_COLORS.get(partner), label=partner, lw=1.8)
+        ax.set_title(state, fontsize=10)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(states):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.suptitle(f"Alignment by state: {result.scenario.title}", y=1.07)
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.03), ncol=len(labels), frameon=False)
+    fig.supxlabel("quarter (step)")
+    return fig
+
+
+def explain_bars(table: pd.DataFrame, ax=None):
+    """Each partner's utility split into its weighted terms (the 'why' view).
+
+    Draws on ``ax`` when given (the web app passes an Axes of a pyplot-free Figure).
+    """
+    terms = [t for t in TERMS if t in table]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.5, 0.8 + 0.7 * len(table)))
+    fig = ax.figure
+    left_pos = pd.Series(0.0, index=table.index)
+    left_neg = pd.Series(0.0, index=table.index)
+    for term in terms:
+        values = table[term]
+        left = left_pos.where(values >= 0, left_neg)
+        ax.barh(table.index, values, left=left, color=TERM_COLORS[term], label=term)
+        left_pos += values.clip(lower=0)
+        left_neg += values.clip(upper=0)
+    ax.scatter(table["utility"], table.index, color="black", zorder=3, marker="|", s=300, label="utility (sum)")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.invert_yaxis()
+    attrs = table.attrs
+    ax.set(xlabel="weighted utility term",
+           title=f"Why {attrs.get('state', '')} leans as it does "
+                 f"(step {attrs.get('step', '')}, {attrs.get('scenario', '')})")
+    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
+    for y, (partner, row) in enumerate(table.iterrows()):
+        ax.annotate(f"{row['alignment']:.0%}", (1.0, y), xycoords=("axes fraction", "data"),
+                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
+    return fig

@@ -1,0 +1,72 @@
+"""The package's layers (docs/architecture.md): every module imports only from layers below it.
+
+The contracts live in pyproject.toml ([tool.importlinter]); import-linter checks them on this
+checkout, and a copy of the package with one planted upward import shows they would catch it.
+"""
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# What an import inside a function may delay: heavy libraries (and the modules that load them).
+HEAVY = ("mesa", "solara", "ema_workbench", "scipy", "SALib", "distributed", "matplotlib",
+         "sim.model", "sim.app", "sim.reports.plots", "benchmarks")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """import-linter on the package under ``root``, with the contracts of its pyproject.toml."""
+    code = "import sys; from importlinter.cli import lint_imports_command; lint_imports_command(['--no-cache'])"
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+
+
+def test_the_layer_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_a_planted_cycle_breaks_the_contracts(tmp_path):
+    """The model core importing the running layer (which imports the core): an upward import and a cycle."""
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    equations = tmp_path / "sim" / "core" / "equations.py"
+    equations.write_text(equations.read_text() + "\n\ndef _planted():\n    from sim.running import run  # noqa: F401\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Each layer imports only from the layers below it BROKEN" in result.stdout
+    assert "sim.core.equations -> sim.running.run" in result.stdout
+
+
+def test_no_module_imports_the_package_root():
+    """`sim/__init__` only gathers the public names; a module importing it back would close a cycle."""
+    for path in (ROOT / "sim").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "sim" or \
+                    isinstance(node, ast.Import) and any(alias.name == "sim" for alias in node.names):
+                raise AssertionError(f"{path.relative_to(ROOT)}:{node.lineno} imports the package root")
+
+
+def test_imports_inside_functions_only_delay_heavy_libraries_and_say_so():
+    for path in [*(ROOT / "sim").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif node.module == "sim.reports":  # from sim.reports import plots
+                    names = [f"sim.reports.{alias.name}" for alias in node.names]
+                else:
+                    names = [node.module]
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                assert all(name.split(".")[0] in HEAVY or name.startswith(HEAVY) for name in names), where
+                reason = lines[node.lineno - 1] + lines[node.end_lineno - 1] + lines[node.lineno - 2]
+                assert "#" in reason, f"{where}: say why this import waits"
