@@ -254,7 +254,7 @@ def side_of_half(model, survey) -> int:
 
 def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
     """Mean absolute error (pp), Spearman's rho and side-of-50% count of per-state answers."""
-    from scipy.stats import spearmanr
+    from scipy.stats import spearmanr  # scipy loads only when answers are scored
 
     return {"states": int(len(survey)), "mae_pp": float((model - survey).abs().mean()),
             "spearman": float(spearmanr(model, survey).statistic) if len(survey) > 2 else float("nan"),
