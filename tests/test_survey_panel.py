@@ -22,12 +22,7 @@ STATES = load("survey_2020").states
 @pytest.fixture(scope="module")
 def shipped():
     """The panel with the shipped defaults' answers (no fitting)."""
-    table = panel.load_panel()
-    scenario = load("survey_2020")
-    keys = panel.free_keys(scenario.states)
-    defaults = scenario.parameters()
-    objective = panel.PanelObjective(table, keys, {k: float(defaults[k]) for k in keys})
-    return table.assign(model=objective.model(objective.to_z(objective.start))[0])
+    return panel.shipped_answers()
 
 
 def forced(table, year):

@@ -313,3 +313,24 @@ def persistence(forced: pd.DataFrame, year: int, states: pd.Series) -> pd.Series
     earlier = forced[forced["year"] < year].sort_values("year")
     last = earlier.groupby("state")["percent"].last()
     return pd.Series(states.map(last).to_numpy(), index=states.index)
+
+
+def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
+    """The panel with the shipped defaults' answers in a `model` column (no fitting)."""
+    table = load_panel()
+    scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
+    defaults = scenario.parameters()
+    keys = free_keys(scenario.states)
+    objective = PanelObjective(table, keys, {key: float(defaults[key]) for key in keys}, replicates)
+    return table.assign(model=objective.model(objective.to_z(objective.start))[0])
+
+
+def country_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per state and year: the survey's forced choice, the model's and the persistence forecast's."""
+    forced = table[(table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
+    out = forced[["year", "state", "percent", "model"]].rename(columns={"percent": "survey"}).copy()
+    out["persistence"] = [persistence(forced, year, pd.Series([state])).iloc[0]
+                          for year, state in zip(out["year"], out["state"])]
+    out["model_error"] = out["model"] - out["survey"]
+    out["persistence_error"] = out["persistence"] - out["survey"]
+    return out.round(1).reset_index(drop=True)
