@@ -8,11 +8,10 @@ loses the per-country fit fails here.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.calibration import panel
-from sim.calibration.targets import pooling_weights
+from sim.calibration.targets import pooling_weights, read_data
 from sim.core import equations as eq
 from sim.schema.scenario import load
 
@@ -26,7 +25,8 @@ def shipped():
 
 
 def forced(table, year):
-    rows = table[(table["year"] == year) & (table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
+    rows = table[(table["year"] == year) & (table["question"] == "forced_choice_us_china")
+                 & (table["state"] != "ASEAN")]
     return rows.set_index("state")
 
 
@@ -62,7 +62,7 @@ def test_pooling_weights_reproduce_the_pooled_asean_figures_from_the_countries()
 
 def test_panel_holds_no_held_out_figure():
     """Per-country figures from 2024 on and ASEAN-wide ones from 2025 on are the held-out test."""
-    raw = pd.read_csv(panel.panel_path())
+    raw = read_data(panel.PANEL_FILE)
     assert not ((raw["country"] != "ASEAN") & (raw["year"] >= 2024)).any()
     assert not ((raw["country"] == "ASEAN") & (raw["year"] >= 2025)).any()
     assert set(panel.load_panel()["year"]) <= set(panel.PANEL_YEARS)

@@ -183,13 +183,20 @@ def write_defaults(result: CalibrationResult, path=None, digits: int = 3):
 
     Returns the table's path; the file is replaced atomically.
     """
+    return store_defaults(result.values, f"calibrated: {result.command}",
+                          lambda key, _old: report.default_note(result, key), path, digits)
+
+
+def store_defaults(values: dict, source: str, note, path=None, digits: int = 3) -> Path:
+    """Write ``values`` into the parameter table (``digits`` significant figures) with
+    ``source`` and ``note(key, old_note)``; the file is replaced atomically. Returns its path."""
     path = Path(path) if path is not None else Path(str(parameters.table_path()))
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for p, value in result.values.items():
-        rows = table["key"] == p
+    for key, value in values.items():
+        rows = table["key"] == key
         table.loc[rows, "value"] = f"{value:.{digits}g}"
-        table.loc[rows, "source"] = f"calibrated: {result.command}"
-        table.loc[rows, "note"] = report.default_note(result, p)
+        table.loc[rows, "source"] = source
+        table.loc[rows, "note"] = [note(key, old) for old in table.loc[rows, "note"]]
     atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
     parameters.clear_cache()
     return path

@@ -194,12 +194,16 @@ class Objective:
 
     def jac(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, float)
-        upper = np.array([p.z_bounds[1] for p in self.problem.free])
-        steps = np.where(z + FD_STEP <= upper, FD_STEP, -FD_STEP)  # step inward at an upper bound
-        points = np.vstack([z, z + np.diag(steps)])
+        points, steps = difference_points(z, np.array([p.z_bounds[1] for p in self.problem.free]))
         values = self.batch(points)
         self.cache[z.tobytes()] = values[0]
         return ((values[1:] - values[0]) / steps[:, None]).T
+
+
+def difference_points(z: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The d+1 points of a forward-difference Jacobian at ``z`` and their steps (inward at an upper bound)."""
+    steps = np.where(z + FD_STEP <= upper, FD_STEP, -FD_STEP)
+    return np.vstack([z, z + np.diag(steps)]), steps
 
 
 def minimise(problem: Problem, z0: np.ndarray, survey: np.ndarray, block: int = 0, max_nfev: int = 60):
@@ -233,9 +237,7 @@ def survey_values(problem: Problem) -> np.ndarray:
 
 def resampled_survey(problem: Problem, rng: np.random.Generator) -> np.ndarray:
     """Share targets redrawn as the survey's sampling error allows: binomial(n, p) / n."""
-    shares = problem.shares
-    n = shares["respondents"].to_numpy(int)
-    return rng.binomial(n, shares["percent"].to_numpy(float) / 100) / n * 100
+    return targets_mod.resampled_percent(problem.shares["percent"], problem.shares["respondents"], rng)
 
 
 def loss_terms(problem: Problem, residual: np.ndarray) -> dict[str, float]:

@@ -44,10 +44,13 @@ import pandas as pd
 
 from sim.base.files import atomic_write
 from sim.calibration.questions import SURVEY_SCENARIOS, answers
-from sim.calibration.targets import sampling_error_pp
+from sim.calibration.objective import difference_points
+from sim.calibration.fitting import BOOTSTRAP, store_defaults
+from sim.calibration.targets import read_data, resampled_percent, sampling_variance
 from sim.schema import parameters
 from sim.schema.scenario import load
 
+PANEL_FILE = "survey_panel.csv"  # in sim/data/
 PANEL_YEARS = (2020, 2021, 2022, 2023)  # in-sample: per-country 2024 on and ASEAN-wide 2025 on are held out
 # 1,308 respondents in 2020 over ten states, "about 100-200 per state" (sim/data/survey_panel.csv's
 # source notes); used for every per-country figure since later editions do not publish the split.
@@ -69,12 +72,7 @@ RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs
 FREE_SHARED = ("model.survey_scale", "model.rationality", "weights.peer",
                "partners.KR.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
-FD_STEP = 1e-4  # in z (log units for scale and reliabilities): far above round-off, below curvature
 REPLICATES = 32
-
-
-def panel_path():
-    return resources.files("sim") / "data" / "survey_panel.csv"
 
 
 def load_panel(years=PANEL_YEARS) -> pd.DataFrame:
@@ -83,8 +81,7 @@ def load_panel(years=PANEL_YEARS) -> pd.DataFrame:
     ``state`` is a state's name or ``ASEAN``; third-party shares are rescaled to the
     model's options (`THIRD_PARTY_MODELLED`).
     """
-    with panel_path().open(encoding="utf-8") as handle:
-        raw = pd.read_csv(handle)
+    raw = read_data(PANEL_FILE)
     rows = raw[raw["year"].isin(years) & raw["question"].isin(["forced_choice_us_china", "preferred_third_party"])]
     codes = {"US": "US", "Japan": "JP", "South Korea": "KR", "EU": "EU", "Australia": "AU", "India": "IN"}
     rows = rows[rows["option"].isin(codes)].copy()
@@ -93,16 +90,16 @@ def load_panel(years=PANEL_YEARS) -> pd.DataFrame:
     rows.loc[third, "percent"] = rows.loc[third, "percent"] / THIRD_PARTY_MODELLED
     rows = pd.concat([rows, _later_japan_shares(years)], ignore_index=True)
     rows["respondents"] = [_respondents(year, state) for year, state in zip(rows["year"], rows["country"])]
-    sampling = sampling_error_pp(rows["percent"], rows["respondents"]) / 1.96
-    rows["error_pp"] = np.sqrt(sampling ** 2 + np.where(rows["country"] == "ASEAN", 0.0, YEAR_TO_YEAR_PP) ** 2)
+    between_editions = np.where(rows["country"] == "ASEAN", 0.0, YEAR_TO_YEAR_PP)
+    sampling_pp = 100 * np.sqrt(sampling_variance(rows["percent"], rows["respondents"]))
+    rows["error_pp"] = np.sqrt(sampling_pp ** 2 + between_editions ** 2)
     rows = rows.rename(columns={"country": "state"})
     return rows[["year", "state", "question", "code", "percent", "respondents", "error_pp", "source"]]
 
 
 def _later_japan_shares(years) -> pd.DataFrame:
     """Japan's ASEAN-wide third-party share in 2021 and 2022 (survey_targets.csv), rescaled as above."""
-    with (resources.files("sim") / "data" / "survey_targets.csv").open(encoding="utf-8") as handle:
-        targets = pd.read_csv(handle)
+    targets = read_data("survey_targets.csv")
     rows = targets[(targets["question"] == "preferred_third_party") & (targets["option"] == "Japan")
                    & targets["percent"].notna() & targets["year"].isin(years) & (targets["year"] > 2020)]
     return pd.DataFrame({"year": rows["year"], "question": rows["question"], "country": "ASEAN",
@@ -131,9 +128,8 @@ class PanelObjective:
         self.panel, self.keys, self.start, self.replicates = panel, keys, start, replicates
         self.log = np.array([not k.endswith(".lean") for k in keys])
         self.prior_sd = np.where(self.log, RELIABILITY_PRIOR_SD, LEAN_PRIOR_SD)
-        centre = self.to_z({k: (0.0 if k.endswith(".lean") else start[k]) for k in keys})
+        self.prior_centre = self.to_z({k: (0.0 if k.endswith(".lean") else start[k]) for k in keys})
         self.has_prior = np.array([k != "model.survey_scale" for k in keys])  # the data alone set the scale
-        self.prior_centre = centre
         self.cache: dict[bytes, np.ndarray] = {}
 
     def to_z(self, values: dict) -> np.ndarray:
@@ -181,14 +177,15 @@ class PanelObjective:
             hit = self.cache.get(np.asarray(z, float).tobytes())
             return hit if hit is not None else self.residuals(z, survey)[0]
 
+        low, high = self.bounds()
+
         def jac(z):
-            points = np.vstack([z, z + np.diag(np.full(len(z), FD_STEP))])
+            points, steps = difference_points(np.asarray(z, float), high)
             values = self.residuals(points, survey)
             self.cache = {np.asarray(z, float).tobytes(): values[0]}
-            return ((values[1:] - values[0]) / FD_STEP).T
+            return ((values[1:] - values[0]) / steps[:, None]).T
 
-        low, high = self.bounds()
-        return least_squares(fun, np.clip(z0, low, high - FD_STEP), jac=jac, bounds=(low, high), method="trf",
+        return least_squares(fun, np.clip(z0, low, high), jac=jac, bounds=(low, high), method="trf",
                              max_nfev=max_nfev)
 
 
@@ -203,16 +200,15 @@ class PanelFit:
     cost: float
 
 
-def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = 200, seed: int = 2020,
+def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = BOOTSTRAP, seed: int = 2020,
               start: dict | None = None) -> PanelFit:
     """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring."""
     panel = load_panel()
-    scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
-    keys = free_keys(scenario.states, leans)
-    defaults = scenario.parameters()
-    values = {key: float(defaults.get(key, 0.0)) for key in free_keys(scenario.states)}
+    values = shipped_values()
+    states = load(SURVEY_SCENARIOS[PANEL_YEARS[0]]).states
+    keys = free_keys(states, leans)
     if not leans:
-        values.update({f"states.{s}.lean": 0.0 for s in scenario.states})
+        values.update({f"states.{s}.lean": 0.0 for s in states})
     values.update(start or {})
     objective = PanelObjective(panel, keys, values, replicates)
     survey = panel["percent"].to_numpy(float)
@@ -225,19 +221,18 @@ def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int =
 
 def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: int, seed: int) -> pd.DataFrame:
     """Refits on survey figures redrawn binomially (their respondents): one Gauss-Newton step each
-    from the fit, with the fit's Jacobian (a full refit per draw would cost a minute each)."""
+    from the fit, with the fit's Jacobian (a full refit per draw would cost about 30 s)."""
     rng = np.random.default_rng(seed)
-    n = panel["respondents"].to_numpy(int)
-    p = np.clip(panel["percent"].to_numpy(float) / 100, 0, 1)
+    percent = panel["percent"].to_numpy(float)
     J = result.jac
     step = np.linalg.pinv(J.T @ J) @ J.T
     error = panel["error_pp"].to_numpy()
     low, high = objective.bounds()
     rows = []
     for _ in range(count):
-        survey = rng.binomial(n, p) / n * 100
+        survey = resampled_percent(percent, panel["respondents"], rng)
         shift = np.zeros(J.shape[0])
-        shift[:len(panel)] = -(survey - p * 100) / error  # residuals move by minus the data's change
+        shift[:len(panel)] = -(survey - percent) / error  # residuals move by minus the data's change
         z = np.clip(result.x - step @ shift, low, high)
         fitted = objective.to_values(z)
         rows.append({key: fitted[key] for key in objective.keys})
@@ -269,23 +264,26 @@ def bootstrap_path():
 def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     """Store the fit as the defaults (sim/data/parameters.csv) and its bootstrap draws
     (sim/data/panel_bootstrap.csv); each file replaced atomically. Returns their paths."""
-    path = Path(str(parameters.table_path()))
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
     command = "run.py calibrate --panel" + ("" if fit.leans else " --no-leans")
-    for key, value in fit.values.items():
-        rows = table["key"] == key
-        table.loc[rows, "value"] = f"{value:.{digits}g}"
-        table.loc[rows, "source"] = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, "
-                                     "and the 2020 third-party shares; docs/validation.md)")
-        if not table.loc[rows, "note"].str.contains("90% bootstrap").any() and key in fit.draws:
-            low, high = fit.draws[key].quantile([0.05, 0.95])
-            table.loc[rows, "note"] = (table.loc[rows, "note"].str.split(" [(]90% bootstrap").str[0]
-                                       + f" (90% bootstrap interval {low:.3g} to {high:.3g})")
-    atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
+    source = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, and the 2020 "
+              "third-party shares; docs/validation.md)")
+    path = store_defaults(fit.values, source, lambda key, old: panel_note(old, fit.draws.get(key)), digits=digits)
     draws = Path(str(bootstrap_path()))
     atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
-    parameters.clear_cache()
     return [path, draws]
+
+
+PANEL_NOTE = "fit to the ISEAS survey panel 2020-2023"
+
+
+def panel_note(old: str, draws: pd.Series | None) -> str:
+    """The note of a panel-fitted default: what the parameter means (kept from ``old`` unless it
+    described an earlier fit), then the fit and its 90% bootstrap interval."""
+    meaning = "" if old.startswith(("fit to ISEAS", PANEL_NOTE)) else old.split(f" ({PANEL_NOTE}")[0]
+    fit = PANEL_NOTE if draws is None else (
+        f"{PANEL_NOTE}; 90% bootstrap interval {draws.quantile(0.05):.3g} to {draws.quantile(0.95):.3g} "
+        f"over {len(draws)} refits")
+    return f"{meaning} ({fit})" if meaning else fit
 
 
 def year_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -315,22 +313,26 @@ def persistence(forced: pd.DataFrame, year: int, states: pd.Series) -> pd.Series
     return pd.Series(states.map(last).to_numpy(), index=states.index)
 
 
-def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
-    """The panel with the shipped defaults' answers in a `model` column (no fitting)."""
-    table = load_panel()
+def shipped_values() -> dict:
+    """The shipped defaults of every parameter the panel fit can move."""
     scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
     defaults = scenario.parameters()
-    keys = free_keys(scenario.states)
-    objective = PanelObjective(table, keys, {key: float(defaults[key]) for key in keys}, replicates)
-    return table.assign(model=objective.model(objective.to_z(objective.start))[0])
+    return {key: float(defaults[key]) for key in free_keys(scenario.states)}
+
+
+def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
+    """The panel with the shipped defaults' answers in a `model` column (no fitting)."""
+    table, values = load_panel(), shipped_values()
+    objective = PanelObjective(table, list(values), values, replicates)
+    return table.assign(model=objective.model(objective.to_z(values))[0])
 
 
 def country_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per state and year: the survey's forced choice, the model's and the persistence forecast's."""
     forced = table[(table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
-    out = forced[["year", "state", "percent", "model"]].rename(columns={"percent": "survey"}).copy()
-    out["persistence"] = [persistence(forced, year, pd.Series([state])).iloc[0]
-                          for year, state in zip(out["year"], out["state"])]
+    out = forced[["year", "state", "percent", "model"]].rename(columns={"percent": "survey"})
+    out["persistence"] = pd.concat([persistence(forced, year, group["state"])
+                                    for year, group in forced.groupby("year")])
     out["model_error"] = out["model"] - out["survey"]
     out["persistence_error"] = out["persistence"] - out["survey"]
     return out.round(1).reset_index(drop=True)

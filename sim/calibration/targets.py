@@ -23,6 +23,7 @@ error (the report's error bars, the validation's threshold for a change).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -71,6 +72,12 @@ def sampling_variance(percent, respondents):
 def sampling_error_pp(percent, respondents):
     """The survey's 95% sampling error of a share, in percentage points."""
     return Z95_PP * np.sqrt(sampling_variance(percent, respondents))
+
+
+def resampled_percent(percent, respondents, rng: np.random.Generator) -> np.ndarray:
+    """Survey shares (percent) redrawn as their sampling error allows: binomial(n, p) / n."""
+    n = np.asarray(respondents, int)
+    return rng.binomial(n, np.clip(np.asarray(percent, float) / 100, 0, 1)) / n * 100
 
 
 def default_path() -> Path:
@@ -195,7 +202,12 @@ def pooling_weights(states) -> np.ndarray:
     sim/data/survey_panel.csv), floored at 1% and renormalized. States the panel lacks
     (a scenario with other states) fall back to equal weights.
     """
-    panel = _read_data("survey_panel.csv")
+    return _pooling(tuple(states)).copy()
+
+
+@lru_cache(maxsize=8)  # read and solved once per set of states, not at every answer
+def _pooling(states: tuple[str, ...]) -> np.ndarray:
+    panel = read_data("survey_panel.csv")
     forced = panel[panel["question"] == FORCED]
     table = forced[forced["country"] != "ASEAN"].pivot(index="country", columns="year", values="percent")
     years = [y for y in table.columns if table[y].notna().all()]
@@ -210,6 +222,7 @@ def pooling_weights(states) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _read_data(name: str) -> pd.DataFrame:
+def read_data(name: str) -> pd.DataFrame:
+    """A CSV file of the package's data folder (sim/data/)."""
     with (resources.files("sim") / "data" / name).open(encoding="utf-8") as handle:
         return pd.read_csv(handle)
