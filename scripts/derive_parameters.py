@@ -30,8 +30,9 @@ COLUMNS = ["key", "value", "kind", "min", "max", "source", "note"]
 SECTIONS = ("model", "weights", "world", "partners", "states")
 STATES = ("Brunei", "Cambodia", "Indonesia", "Laos", "Malaysia", "Myanmar",
           "Philippines", "Singapore", "Thailand", "Vietnam")
-PARTNERS = ("US", "CN", "JP", "KR", "EU", "AU", "IN")
-STATE_PARTNER_ATTRIBUTES = ("ties", "defense", "history", "engagement")
+OUTSIDE = ("US", "CN", "JP", "KR", "EU", "AU", "IN")  # the partners countries.csv measures
+PARTNERS = OUTSIDE + ("ASEAN",)  # plus the ASEAN-centred option, all judgement rows
+STATE_PARTNER_ATTRIBUTES = ("ties", "defense", "history", "engagement", "assist", "trust_gap")
 PARTNER_ATTRIBUTES = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
                       "provocation", "coercion", "rivals", "engagement_budget", "aim")
 LOWY_NETWORK = "Lowy Institute Asia Power Index 2023 ed. network data"
@@ -82,7 +83,7 @@ def ties(data: pd.DataFrame) -> list[dict]:
               "trade 2020, investment 2012-21 (countries.csv)")
     rows = []
     for s in STATES:
-        for p in PARTNERS:
+        for p in OUTSIDE:
             trade = lookup(data, s, "trade_share", p)
             fdi = lookup(data, s, "fdi_share", p)
             missing = [name for name, v in (("trade_share", trade), ("fdi_share", fdi)) if v is None]
@@ -103,7 +104,7 @@ def defense(data: pd.DataFrame) -> list[dict]:
     rows = []
     for s in STATES:
         ally = lookup(data, s, "us_treaty_ally", "US") == 1
-        for p in PARTNERS:
+        for p in OUTSIDE:
             arms = lookup(data, s, "arms_trade_share", p)
             drills = lookup(data, s, "joint_exercises_share", p)
             value = 0.5 * (arms or 0.0) / 100 + 0.5 * (drills or 0.0) / 100
@@ -126,7 +127,7 @@ def engagement(data: pd.DataFrame) -> list[dict]:
     rows = []
     shares = data[(data.indicator == "odf_share") & data.country.isin(STATES)]
     for r in shares.itertuples():
-        if r.partner not in PARTNERS:
+        if r.partner not in OUTSIDE:
             continue
         words = re.search(r"'([^']+)'", str(r.unit))
         quoted = f" ({words.group(0)})" if words else ""
@@ -166,7 +167,7 @@ def partner_scores(data: pd.DataFrame, attribute: str, indicator: str, year: str
                    note: str) -> list[dict]:
     """partners.P.<attribute> = <indicator> / 100 for every partner countries.csv scores in ``year``."""
     rows = []
-    for p in PARTNERS:
+    for p in OUTSIDE:
         score = lookup(data, "partner-level", indicator, p, year=year)
         if score is not None:
             rows.append(row(f"partners.{p}.{attribute}", score / 100, 0, 1, source, note))
@@ -242,10 +243,10 @@ def validate(table: pd.DataFrame) -> None:
     choice = table[table["kind"] == "choice"]
     assert all(v in m.split("|") for v, m in zip(choice["value"], choice["min"])), "choice value not allowed"
     lists = table[table["kind"] == "list"]
-    assert all(set(v.split("|")) <= set(PARTNERS) for v in lists["value"]), "unknown partner in a list"
+    assert all(set(v.split("|")) - {""} <= set(PARTNERS) for v in lists["value"]), "unknown partner in a list"
     keys = set(table["key"])
     pairs = {f"states.{s}.{a}.{p}" for s in STATES for p in PARTNERS for a in STATE_PARTNER_ATTRIBUTES}
-    assert len(pairs) == 280 and pairs <= keys, f"missing: {sorted(pairs - keys)[:5]}"
+    assert len(pairs) == len(STATES) * len(PARTNERS) * len(STATE_PARTNER_ATTRIBUTES) and pairs <= keys, f"missing: {sorted(pairs - keys)[:5]}"
     partner_keys = {f"partners.{p}.{a}" for p in PARTNERS for a in PARTNER_ATTRIBUTES}
     assert partner_keys <= keys, f"missing: {sorted(partner_keys - keys)}"
     assert (table["key"].str.split(".").str[0].isin(SECTIONS)).all(), "unknown section"

@@ -12,19 +12,20 @@ from sim.core import equations as eq
 
 TOY = dict(
     threat=np.array([0.5, 0.0]),
+    crisis=0.0,
     security_capacity=np.array([0.8, 0.4]),
     counterbalance=np.array([1.0, 0.0]),
+    assist=np.array([[0.0, 0.4], [0.0, 0.0]]),  # Y builds A's coast guard
     defense=np.array([[0.2, 0.0], [0.0, 0.1]]),
     ties=np.array([[0.3, 0.1], [0.2, 0.4]]),
     engagement=np.array([[0.05, 0.0], [0.0, 0.1]]),
-    reliability=np.array([0.6, 0.3]),
+    trust=np.array([[0.6, 0.3], [0.6, 0.1]]),  # B trusts Y less than the region does
     provocation=np.array([1.0, 0.5]),
     rivals=np.array([[0.0, 1.0], [1.0, 0.0]]),
     coercion=np.array([0.2, 0.6]),
     rivalry=0.5,
     sanction=np.array([1.0, 2.0]),
     history=np.array([[0.1, -0.2], [0.0, 0.3]]),
-    asean_unity=0.5,
     peer=eq.peer_alignment(np.array([[0.7, 0.3], [0.4, 0.6]])),
     weights=np.array([[1.0] * 6, [2.0, 1, 1, 1, 1, 1]]),  # B doubles security
 )
@@ -35,9 +36,19 @@ def term(name):
 
 
 def test_security_term():
-    # A,X: 0.5*0.8*1 + 0.2 = 0.6;  A,Y: 0.5*0.4*0 + 0 = 0
-    # B,X: 2*(0 + 0) = 0;          B,Y: 2*(0 + 0.1) = 0.2
-    np.testing.assert_allclose(term("security"), [[0.6, 0.0], [0.0, 0.2]])
+    # threat * (capacity * counterbalance + assist) + defense
+    # A,X: 0.5*(0.8*1 + 0) + 0.2 = 0.6;  A,Y: 0.5*(0.4*0 + 0.4) + 0 = 0.2
+    # B,X: 2*(0 + 0) = 0;                B,Y: 2*(0 + 0.1) = 0.2
+    np.testing.assert_allclose(term("security"), [[0.6, 0.2], [0.0, 0.2]])
+
+
+def test_crises_raise_the_value_of_coast_guard_help_not_of_deterrence():
+    # crisis 1 doubles A's threat (0.5 -> 1.0, standing threat 0.5):
+    # A,X: 0.5*0.8*1 + 1.0*0 + 0.2 = 0.6 (deterrence answers the standing threat only)
+    # A,Y: 0.5*0 + 1.0*0.4 + 0 = 0.4 (coast-guard help answers the crisis too)
+    crisis = {**TOY, "threat": np.array([1.0, 0.0]), "crisis": 1.0}
+    security = eq.utility_terms(**crisis)[..., eq.TERMS.index("security")]
+    np.testing.assert_allclose(security, [[0.6, 0.4], [0.0, 0.2]])
 
 
 def test_economy_term():
@@ -46,7 +57,16 @@ def test_economy_term():
 
 
 def test_trust_term():
-    np.testing.assert_allclose(term("trust"), [[0.6, 0.3], [0.6, 0.3]])
+    np.testing.assert_allclose(term("trust"), [[0.6, 0.3], [0.6, 0.1]])
+
+
+def test_state_trust_gap_and_backlash():
+    # trust = reliability + gap - backlash * coercion[p] * max(sanction - 1, 0)
+    # A (sanction 1): [0.6, 0.3] + [0, 0.2] = [0.6, 0.5]
+    # B (sanction 3): [0.6, 0.3] - 0.2 * [0, 0.5] * 2 = [0.6, 0.1]
+    trust = eq.state_trust(np.array([0.6, 0.3]), np.array([[0.0, 0.2], [0.0, 0.0]]),
+                           coercion=np.array([0.0, 0.5]), sanction=np.array([1.0, 3.0]), backlash=0.2)
+    np.testing.assert_allclose(trust, [[0.6, 0.5], [0.6, 0.1]])
 
 
 def test_risk_term():
@@ -62,14 +82,14 @@ def test_history_term():
 
 
 def test_peer_term_uses_other_states_only():
-    # A sees B's [0.4, 0.6], B sees A's [0.7, 0.3]; times unity 0.5
-    np.testing.assert_allclose(term("peer"), [[0.2, 0.3], [0.35, 0.15]])
+    # A sees B's [0.4, 0.6], B sees A's [0.7, 0.3]
+    np.testing.assert_allclose(term("peer"), [[0.4, 0.6], [0.7, 0.3]])
 
 
 def test_utility_is_sum_of_terms():
-    # U_A = [0.6+0.35+0.6-0.03+0.1+0.2, 0+0.1+0.3-0.015-0.2+0.3] = [1.82, 0.485]
-    # U_B = [0+0.2+0.6-0.24+0+0.35, 0.2+0.5+0.3-0.02+0.3+0.15] = [0.91, 1.43]
-    np.testing.assert_allclose(eq.utility_terms(**TOY).sum(-1), [[1.82, 0.485], [0.91, 1.43]])
+    # U_A = [0.6+0.35+0.6-0.03+0.1+0.4, 0.2+0.1+0.3-0.015-0.2+0.6] = [2.02, 0.985]
+    # U_B = [0+0.2+0.6-0.24+0+0.7, 0.2+0.5+0.1-0.02+0.3+0.3] = [1.26, 1.38]
+    np.testing.assert_allclose(eq.utility_terms(**TOY).sum(-1), [[2.02, 0.985], [1.26, 1.38]])
 
 
 def test_terms_broadcast_over_a_batch_axis():
@@ -120,8 +140,10 @@ def test_forced_choice_and_third_party():
 
 
 def test_threat_and_crisis():
-    # threat = exposure * coercion_CN * (1 + crisis): [1, 0.3] * 0.5 * (1 + 0.4)
+    # threat = exposure * max(presence, coercion_CN) * (1 + crisis): [1, 0.3] * 0.5 * (1 + 0.4)
     np.testing.assert_allclose(eq.threat(np.array([1.0, 0.3]), 0.5, 0.4), [0.7, 0.21])
+    # a conciliatory China (coercion 0.1) still holds its features: the floor 0.3 applies
+    np.testing.assert_allclose(eq.threat(np.array([1.0, 0.3]), 0.1, 0.0, presence=0.3), [0.3, 0.09])
     # crisis = 0.4 * 0.5 + 0.5 * 2 = 1.2
     assert eq.update_crisis(0.4, 0.5, 0.5, 2) == pytest.approx(1.2)
 
@@ -158,7 +180,20 @@ def test_korea_posture_and_effective_partners():
     base = {name: np.array([0.8, 0.5]) for name in
             ("reliability", "security_capacity", "economic_capacity", "engagement_budget", "counterbalance",
              "provocation")}
-    out = eq.effective_partners(base, us_commitment=0.5, korea_posture=0.2,
-                                is_us=np.array([True, False]), is_kr=np.array([False, True]))
+    out = eq.effective_partners(base, us_commitment=0.5, korea_posture=0.2, korea_caution=0.75, asean_unity=0.4,
+                                is_us=np.array([True, False]), is_kr=np.array([False, True]),
+                                is_asean=np.array([False, False]))
     np.testing.assert_allclose(out["reliability"], [0.4, 0.5])
-    np.testing.assert_allclose(out["counterbalance"], [0.8, 0.1])
+    # Korea: provocation 0.5 * posture 0.2 = 0.1; counterbalance 0.5 * 0.2 * (1 - 0.75) = 0.025
+    np.testing.assert_allclose(out["provocation"], [0.8, 0.1])
+    np.testing.assert_allclose(out["counterbalance"], [0.8, 0.025])
+    # the ASEAN option's trust is its reliability times unity: 0.5 * 0.4 = 0.2
+    asean = eq.effective_partners(base, 1.0, 1.0, 0.0, 0.4, np.array([False, False]), np.array([False, False]),
+                                  np.array([False, True]))
+    np.testing.assert_allclose(asean["reliability"], [0.8, 0.2])
+
+
+def test_korea_caution_rises_with_the_threat_and_yields_to_the_security_turn():
+    assert eq.korea_caution(0.7, 0.0) == pytest.approx(0.7)
+    assert eq.korea_caution(0.7, 1.0) == pytest.approx(0.0)
+    assert eq.korea_caution(0.9, 0.0) > eq.korea_caution(0.5, 0.0)

@@ -45,13 +45,15 @@ class Answers:
     """Answers for K parameter sets: ASEAN means and per-state values.
 
     forced_us [K] and forced_us_states [K, state]: P(US) in the forced choice;
-    third_party [K, option] and third_party_states [K, state, option].
+    third_party [K, option] and third_party_states [K, state, option];
+    asean_first_states [K, state]: P(the ASEAN-centred option first among all options).
     """
 
     states: tuple[str, ...]
     options: tuple[str, ...]
     forced_us_states: np.ndarray
     third_party_states: np.ndarray
+    asean_first_states: np.ndarray
 
     @property
     def pooling(self) -> np.ndarray:
@@ -99,13 +101,14 @@ def answers(scenario: Scenario | str, variations: list[dict] | None = None, repl
     runs = np.tile(np.arange(replicates), len(variations)) + block * replicates
     sets = np.repeat(np.arange(len(variations)), replicates)
     size = chunk_size(len(scenario.states), len(scenario.partners), scenario.steps, memory_mb)
-    forced, third = [], []
+    forced, third, first = [], [], []
     for start in range(0, len(runs), size):
         chunk = slice(start, start + size)
         inputs = Inputs.build(scenario, [variations[k] for k in sets[chunk]])
         final = simulate_final(inputs, scenario.events, scenario.steps, scenario.seed, runs[chunk])
         forced.append(final.forced_us()[:, -1])
         third.append(final.third_party()[:, -1])
+        first.append(final.asean_first()[:, -1])
         options = tuple(final.third_party_names())
     per_set = (len(variations), replicates)
     return Answers(
@@ -113,4 +116,5 @@ def answers(scenario: Scenario | str, variations: list[dict] | None = None, repl
         options=options,
         forced_us_states=np.concatenate(forced).reshape(*per_set, -1).mean(1),
         third_party_states=np.concatenate(third).reshape(*per_set, len(scenario.states), -1).mean(1),
+        asean_first_states=np.concatenate(first).reshape(*per_set, -1).mean(1),
     )

@@ -61,7 +61,7 @@ def start(inputs: Inputs) -> Dynamic:
         coercion=coercion,
         korea_posture=posture,
         crisis=crisis,
-        threat=eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis),
+        threat=threat(inputs, coercion, crisis),
     )
     terms = scores(inputs, effective_partners(inputs, dyn), dyn, peer=np.zeros_like(dyn.alignment))
     dyn.alignment = eq.choice_probabilities(terms.sum(-1), inputs["rationality"])
@@ -86,7 +86,12 @@ def world(inputs: Inputs, dyn: Dynamic, uniform: np.ndarray) -> None:
     """Phase 1: crises at sea (Poisson, by inverting ``uniform`` [run]) and threat."""
     n_crises = eq.poisson_from_uniform(uniform, inputs["shock_rate"])
     dyn.crisis = eq.update_crisis(dyn.crisis, inputs["crisis_decay"], inputs["shock_size"], n_crises)
-    dyn.threat = eq.threat(inputs["exposure"], china_coercion(inputs, dyn.coercion), dyn.crisis)
+    dyn.threat = threat(inputs, dyn.coercion, dyn.crisis)
+
+
+def threat(inputs: Inputs, coercion: np.ndarray, crisis: np.ndarray) -> np.ndarray:
+    """[run, state] the maritime threat each state feels (China's pressure, floored by its presence)."""
+    return eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis, inputs["scs_presence"])
 
 
 def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.ndarray:
@@ -118,22 +123,31 @@ def korea_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
 
 
 def effective_partners(inputs: Inputs, dyn: Dynamic) -> dict:
-    """Partner attributes this step, after US commitment and Korea's posture."""
+    """Partner attributes this step, after US commitment, Korea's posture and caution, and ASEAN's unity."""
     base = {name: inputs[name] for name in EFFECTIVE}
-    return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture,
-                                 inputs.mask("US"), inputs.mask("KR"))
+    caution = eq.korea_caution(inputs["nk_threat"], inputs["korea_security_turn"])
+    return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture, caution,
+                                 inputs["asean_unity"], inputs.mask("US"), inputs.mask("KR"),
+                                 inputs.mask("ASEAN"))
 
 
-def mekong_bonus(inputs: Inputs) -> np.ndarray:
-    """[run, state, partner] engagement Japan and Korea add together in the Mekong (seed 004)."""
+def coordinated(inputs: Inputs, engagement: np.ndarray) -> np.ndarray:
+    """[run, state, partner] engagement as the states feel it: Japan's and Korea's in the Mekong
+    is worth ``1 + mekong_cooperation`` times as much when they coordinate (seed 004), with no new money."""
     japan_korea = inputs.mask("JP") | inputs.mask("KR")
-    level = inputs["mekong_cooperation"][:, None, None]
-    return level * inputs["mekong"][:, :, None] * japan_korea
+    gain = inputs["mekong_cooperation"][:, None, None] * inputs["mekong"][:, :, None] * japan_korea
+    return engagement * (1.0 + gain)
 
 
 def history(inputs: Inputs) -> np.ndarray:
     """[run, state, partner] history with each state's national lean added (US +lean/2, China -lean/2)."""
     return inputs["history"] + eq.lean_toward_us(inputs["lean"], inputs.mask("US"), inputs.mask("CN"))
+
+
+def trust(inputs: Inputs, partners: dict, dyn: Dynamic) -> np.ndarray:
+    """[run, state, partner] each state's trust in each partner (survey gaps, coercion's backlash)."""
+    return eq.state_trust(partners["reliability"], inputs["trust_gap"], dyn.coercion,
+                          inputs["sanction_exposure"], inputs["coercion_backlash"])
 
 
 def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
@@ -142,19 +156,20 @@ def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=
         peer = eq.peer_alignment(dyn.alignment)
     return eq.utility_terms(
         threat=dyn.threat[:, rows],
+        crisis=dyn.crisis,
         security_capacity=partners["security_capacity"],
         counterbalance=partners["counterbalance"],
+        assist=inputs["assist"][:, rows],
         defense=inputs["defense"][:, rows],
         ties=inputs["ties"][:, rows],
-        engagement=(dyn.engagement + mekong_bonus(inputs))[:, rows],
-        reliability=partners["reliability"],
+        engagement=coordinated(inputs, dyn.engagement)[:, rows],
+        trust=trust(inputs, partners, dyn)[:, rows],
         provocation=partners["provocation"],
         rivals=inputs["rivals"],
         coercion=dyn.coercion,
         rivalry=inputs["rivalry"],
         sanction=inputs["sanction_exposure"][:, rows],
         history=history(inputs)[:, rows],
-        asean_unity=inputs["asean_unity"],
         peer=peer[:, rows],
         weights=inputs["weights"][:, rows],
     )

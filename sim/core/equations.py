@@ -11,12 +11,20 @@ with ``[..., None, None]`` where needed.
 
 The utility terms, in the order of ``TERMS``:
 
-    U[i,p] =  w_security * (threat[i] * security_capacity[p] * counterbalance[p] + defense[i,p])
+    U[i,p] =  w_security * (standing[i] * security_capacity[p] * counterbalance[p]
+                            + threat[i] * assist[i,p] + defense[i,p])
             + w_economy  * (ties[i,p] + engagement[i,p])
-            + w_trust    *  reliability[p]
+            + w_trust    *  trust[i,p]
             - w_risk     *  provocation[p] * rivalry * sanction[i] * sum_q rivals[p,q] coercion[q] ties[i,q]
             + w_history  * (history[i,p] + lean[i] * (1/2 if p is US, -1/2 if p is China, else 0))
-            + w_peer     *  asean_unity * mean_{j != i} alignment[j,p]
+            + w_peer     *  mean_{j != i} alignment[j,p]
+
+    trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * coercion[p] * max(sanction[i] - 1, 0)
+    standing[i] = threat[i] / (1 + crisis): the threat without this quarter's crises at sea
+
+The options p are the outside partners plus ``ASEAN``, the ASEAN-centred
+(autonomy) option: no security offer, no risk, and trust equal to
+``partners.ASEAN.reliability * asean_unity`` (docs/model.md 7.2).
 """
 
 from __future__ import annotations
@@ -61,20 +69,32 @@ def update_crisis(crisis: np.ndarray, decay, shock_size, n_crises) -> np.ndarray
     return crisis * decay + shock_size * n_crises
 
 
-def threat(exposure: np.ndarray, china_coercion, crisis) -> np.ndarray:
-    """threat[i] = exposure[i] * coercion[China] * (1 + crisis)."""
-    china_coercion = np.asarray(china_coercion)[..., None]
+def threat(exposure: np.ndarray, china_coercion, crisis, presence=0.0) -> np.ndarray:
+    """threat[i] = exposure[i] * max(presence, coercion[China]) * (1 + crisis).
+
+    ``presence`` (world.scs_presence) is the floor of pressure that China's occupied and
+    militarised features keep up whatever its mode: a conciliatory China still holds them.
+    """
+    pressure = np.maximum(np.asarray(china_coercion), np.asarray(presence))[..., None]
     crisis = np.asarray(crisis)[..., None]
-    return exposure * china_coercion * (1.0 + crisis)
+    return exposure * pressure * (1.0 + crisis)
 
 
 # --- 2. Partners adapt ------------------------------------------------------
 
 
 def korea_posture_target(nk_threat, security_turn):
-    """Korea's security posture in [0, 1]: tracks the North Korean threat (seed 002)
-    and rises toward 1 with the KASI security turn (seed 001)."""
+    """Korea's tie to its US alliance in [0, 1]: tracks the North Korean threat (seed 002:
+    under North Korean threats Seoul seeks 'the security that comes with their relationship
+    with the United States') and rises toward 1 with the KASI security turn (seed 001)."""
     return nk_threat + security_turn * (1.0 - nk_threat)
+
+
+def korea_caution(nk_threat, security_turn):
+    """Korea's caution toward China in [0, 1]: its need for China on the peninsula (seed 000:
+    China's role in managing the Korean conflict 'limits South Korea's ability and willingness'
+    to cooperate in ways that could provoke China). The KASI security turn sets it aside."""
+    return np.asarray(nk_threat) * (1.0 - np.asarray(security_turn))
 
 
 def lean_toward_us(lean, is_us, is_cn) -> np.ndarray:
@@ -149,22 +169,42 @@ def _sum_states(x: np.ndarray) -> np.ndarray:
     return total
 
 
-def effective_partners(base: dict, us_commitment, korea_posture, is_us, is_kr) -> dict:
-    """Partner attributes after this step's US commitment and Korean posture.
+def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, asean_unity,
+                       is_us, is_kr, is_asean) -> dict:
+    """Partner attributes after this step's US commitment, Korea's posture and ASEAN's unity.
 
-    US reliability, capacities and engagement budget scale with
-    ``us_commitment`` (MODEL.md step 2); Korea's counterbalance and
-    provocation scale with its posture (seed 002: Korea drifts toward Beijing
-    as the North Korean threat fades). ``base`` maps attribute -> [..., partner].
+    US reliability, capacities and engagement budget scale with ``us_commitment``
+    (MODEL.md step 2). Korea's provocation scales with its US tie (``korea_posture``:
+    China punished the THAAD deployment, seed 002) and its counterbalance with its US tie
+    times ``1 - korea_caution`` (seed 000: careful with China while it needs China on the
+    peninsula); so a fading North Korean threat loosens both and Korea drifts toward
+    Beijing (seed 002). The ASEAN option's trust scales with ``asean_unity``: a united
+    ASEAN is a shield worth staying with (seed 000). ``base`` maps attribute -> [..., partner].
     """
-    us_scale = np.where(is_us, np.asarray(us_commitment)[..., None], 1.0)
-    kr_scale = np.where(is_kr, np.asarray(korea_posture)[..., None], 1.0)
+    posture = np.asarray(korea_posture)[..., None]
     out = dict(base)
+    us_scale = np.where(is_us, np.asarray(us_commitment)[..., None], 1.0)
     for name in ("reliability", "security_capacity", "economic_capacity", "engagement_budget"):
         out[name] = base[name] * us_scale
-    for name in ("counterbalance", "provocation"):
-        out[name] = base[name] * kr_scale
+    out["provocation"] = base["provocation"] * np.where(is_kr, posture, 1.0)
+    careful = posture * (1.0 - np.asarray(korea_caution)[..., None])
+    out["counterbalance"] = base["counterbalance"] * np.where(is_kr, careful, 1.0)
+    out["reliability"] = out["reliability"] * np.where(is_asean, np.asarray(asean_unity)[..., None], 1.0)
     return out
+
+
+def state_trust(reliability, trust_gap, coercion, sanction, backlash) -> np.ndarray:
+    """trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * coercion[p] * max(sanction[i] - 1, 0).
+
+    ``trust_gap`` is where the survey measured a state's trust apart from the region's;
+    the last term is the backlash of coercion (seed 002: China's THAAD retaliation 'left a
+    lingering negative impression' on the target's public): a partner that punishes a state
+    beyond the common level (sanction exposure above 1) loses trust there.
+    reliability, coercion [..., partner]; trust_gap [..., state, partner]; sanction [..., state].
+    """
+    targeted = np.maximum(np.asarray(sanction) - 1.0, 0.0)[..., :, None]
+    lost = np.asarray(backlash)[..., None, None] * coercion[..., None, :] * targeted
+    return reliability[..., None, :] + trust_gap - lost
 
 
 # --- 3. States score partners -----------------------------------------------
@@ -191,40 +231,49 @@ def rival_pressure(ties, rivals, coercion):
 def utility_terms(
     *,
     threat,
+    crisis,
     security_capacity,
     counterbalance,
+    assist,
     defense,
     ties,
     engagement,
-    reliability,
+    trust,
     provocation,
     rivals,
     coercion,
     rivalry,
     sanction,
     history,
-    asean_unity,
     peer,
     weights,
 ):
     """The six weighted utility terms, stacked on a last axis in ``TERMS`` order.
 
     Shapes: threat, sanction [..., state]; partner attributes [..., partner];
-    defense, ties, engagement, history, peer [..., state, partner];
-    rivals [..., partner, partner]; rivalry, asean_unity [...];
+    assist, defense, ties, engagement, trust, history, peer [..., state, partner];
+    rivals [..., partner, partner]; crisis, rivalry [...].
+
+    A partner's deterrence (capacity x counterbalance) answers the standing threat,
+    ``threat / (1 + crisis)``; its help building coast guards (``assist``) answers the
+    whole threat, crises included: crises at sea are grey-zone stand-offs that coast
+    guards face (seed 000: Japan's coast-guard help 'improves Southeast Asian countries'
+    ability to enforce maritime claims vis-a-vis China'), where no power's navy stepped in
+    (Scarborough Shoal 2012).
     weights [..., state, term]. Returns [..., state, partner, term]; the risk
     term is already negative, so ``terms.sum(-1)`` is U.
     """
     rivalry = np.asarray(rivalry)[..., None, None]
-    unity = np.asarray(asean_unity)[..., None, None]
 
     def raw_terms():
-        yield threat[..., :, None] * (security_capacity * counterbalance)[..., None, :] + defense
+        standing = threat / (1.0 + np.asarray(crisis)[..., None])
+        yield (standing[..., :, None] * (security_capacity * counterbalance)[..., None, :]
+               + threat[..., :, None] * assist + defense)
         yield ties + engagement
-        yield np.broadcast_to(reliability[..., None, :], ties.shape)
+        yield trust
         yield -provocation[..., None, :] * rivalry * sanction[..., :, None] * rival_pressure(ties, rivals, coercion)
         yield history
-        yield unity * peer
+        yield peer
 
     return _weighted_stack(raw_terms(), weights[..., :, None, :], ties.size >= LARGE)
 

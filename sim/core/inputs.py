@@ -23,7 +23,7 @@ from sim.schema.scenario import Scenario
 WORLD = (
     "rivalry", "nk_threat", "us_commitment", "asean_unity", "shock_rate", "shock_size",
     "crisis_decay", "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn",
-    "mekong_cooperation",
+    "mekong_cooperation", "scs_presence", "coercion_backlash",
 )
 MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale")
 PARTNER = (
@@ -31,7 +31,7 @@ PARTNER = (
     "coercion", "engagement_budget", "aim",
 )
 STATE = ("exposure", "mekong", "sanction_exposure", "lean")
-STATE_PARTNER = ("ties", "defense", "history", "engagement")
+STATE_PARTNER = ("ties", "defense", "history", "engagement", "assist", "trust_gap")
 
 
 @dataclass

@@ -18,6 +18,9 @@ from sim.core import equations as eq
 from sim.core.dynamics import Dynamic, china_coercion
 from sim.core.inputs import Inputs
 
+# The survey's third-party question offers neither power nor ASEAN itself.
+NOT_THIRD_PARTIES = ("US", "CN", "ASEAN")
+
 
 @dataclass
 class Trajectory:
@@ -94,8 +97,17 @@ class Trajectory:
 
     def third_party(self) -> np.ndarray:
         """Preferred third partner among non-US/China partners [run, step, state, option]."""
-        options = [i for i, p in enumerate(self.partners) if p not in ("US", "CN")]
+        options = [i for i, p in enumerate(self.partners) if p not in NOT_THIRD_PARTIES]
         return eq.restricted_choice(self.utility(), self.survey_scale[..., None, None], options)
 
+    def asean_first(self) -> np.ndarray:
+        """Share of respondents whose first choice among all options is the ASEAN-centred one
+        [run, step, state] (NaN without it): the survey's 'enhance ASEAN resilience and unity' answer."""
+        if "ASEAN" not in self.partners:
+            return np.full(self.alignment.shape[:-1], np.nan)
+        everything = eq.restricted_choice(self.utility(), self.survey_scale[..., None, None],
+                                          range(len(self.partners)))
+        return everything[..., self.partners.index("ASEAN")]
+
     def third_party_names(self) -> list[str]:
-        return [p for p in self.partners if p not in ("US", "CN")]
+        return [p for p in self.partners if p not in NOT_THIRD_PARTIES]

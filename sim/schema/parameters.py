@@ -37,6 +37,7 @@ PARTNER_NAMES = {
     "EU": "European Union",
     "AU": "Australia",
     "IN": "India",
+    "ASEAN": "ASEAN-centred (autonomy)",
 }
 # Added by scenario: per-state weight overrides, not listed row by row in the table.
 STATE_WEIGHT_KEY = "states.{state}.weights.{term}"

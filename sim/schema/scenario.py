@@ -91,7 +91,7 @@ class Scenario:
     path: str
     steps: int = 40
     seed: int = 0
-    partners: tuple[str, ...] = ("US", "CN", "JP", "KR")
+    partners: tuple[str, ...] = ("US", "CN", "JP", "KR", "ASEAN")
     states: tuple[str, ...] = ()
     overrides: dict = field(default_factory=dict)
     events: tuple[Event, ...] = ()
@@ -258,7 +258,7 @@ def _events(data: dict, where: str) -> list[tuple[str, Event]]:
 def _validate(path: Path, merged: dict) -> Scenario:
     where = str(path)
     steps = merged.get("steps", 40)
-    partner_set = tuple(merged.get("partner_set", ("US", "CN", "JP", "KR")))
+    partner_set = tuple(merged.get("partner_set", ("US", "CN", "JP", "KR", "ASEAN")))
     state_set = tuple(merged.get("state_set", parameters.states()))
     _check_names(where, "partner_set", partner_set, parameters.partners())
     _check_names(where, "state_set", state_set, parameters.states())
