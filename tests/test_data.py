@@ -31,9 +31,9 @@ def test_every_state_partner_pair_and_partner_attribute_is_present():
     keys = set(parameters.specs())
     for state in parameters.states():
         for partner in parameters.partners():
-            for attribute in ("ties", "defense", "history", "engagement"):
+            for attribute in ("ties", "defense", "history", "engagement", "assist", "trust_gap"):
                 assert f"states.{state}.{attribute}.{partner}" in keys
-    assert len(parameters.states()) == 10 and len(parameters.partners()) == 7
+    assert len(parameters.states()) == 10 and len(parameters.partners()) == 8  # seven powers and ASEAN
 
 
 def test_judgements_are_marked():

@@ -74,7 +74,7 @@ def test_chunked_equals_unchunked_row_for_row():
 
 def test_memory_budget_picks_the_chunks_and_trajectory_chunks_match():
     scenario = load("baseline_2020")
-    budget_mb = 3 * bytes_per_run(10, 4, 6, "trajectory") / 2**20  # room for three runs
+    budget_mb = 3 * bytes_per_run(10, len(scenario.partners), 6, "trajectory") / 2**20  # room for three runs
     chunks = list(simulate_chunks(scenario, replicates=7, steps=6, seed=4, memory_mb=budget_mb, record="trajectory"))
     assert [len(runs) for runs, _ in chunks] == [3, 3, 1]
     whole = simulate(Inputs.build(scenario, [{}] * 7), scenario.events, 6, 4)
@@ -88,7 +88,7 @@ def test_chunk_stays_within_its_memory_budget():
 
     scenario = load("baseline_2020")
     budget_mb = 4
-    runs = chunk_size(10, 4, 40, budget_mb)
+    runs = chunk_size(10, len(scenario.partners), 40, budget_mb)
     inputs = Inputs.build(scenario, [{}] * runs)
     tracemalloc.start()
     simulate_outcomes(inputs, scenario.events, 40, 1)

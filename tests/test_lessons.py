@@ -99,11 +99,14 @@ def _():
                for s in ("Vietnam", "Malaysia", "Brunei"))
 
 
-@claim("korea_security_ahead_where_it_sells_jets")
+@claim("korea_security_highest_where_it_sells_jets")
 def _():
     base = run("baseline_2020")
-    assert all(term(base, [s], "KR", "security") > term(base, [s], "JP", "security")
-               for s in ("Philippines", "Indonesia"))
+    jets = ("Philippines", "Thailand", "Indonesia")
+    others = [s for s in STATES if s not in jets]
+    assert min(term(base, [s], "KR", "security") for s in jets) > max(term(base, [s], "KR", "security") for s in others)
+    assert term(base, ["Thailand"], "KR", "security") > term(base, ["Thailand"], "JP", "security")
+    assert term(base, ["Philippines"], "JP", "security") > term(base, ["Philippines"], "KR", "security")
 
 
 def korea_as_japan():
@@ -132,9 +135,11 @@ def _():
     assert share(run("thaad_coercion"), ["US"], ["Philippines"]) < share(run("baseline_2020"), ["US"], ["Philippines"])
 
 
-@claim("china_gains_in_target")
+@claim("coercion_backfires_in_target")
 def _():
-    assert share(run("thaad_coercion"), ["CN"], ["Philippines"]) > share(run("baseline_2020"), ["CN"], ["Philippines"])
+    base, thaad = run("baseline_2020"), run("thaad_coercion")
+    assert share(thaad, ["CN"], ["Philippines"]) < share(base, ["CN"], ["Philippines"])
+    assert term(thaad, ["Philippines"], "CN", "trust") < term(base, ["Philippines"], "CN", "trust")
 
 
 @claim("target_moves_most")

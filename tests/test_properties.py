@@ -219,13 +219,13 @@ def test_engines_are_sound_beyond_the_schema(scenario, changes, seed):
 @st.composite
 def identical_partners(draw):
     """A scenario where every partner is the same: each attribute one value for all of them,
-    each state's ties, defence, history and engagement equal across partners, no national lean, every partner
-    the rival of all others or of none; nothing that singles one out (US commitment 1,
-    Korea's posture 1, no Mekong programme, China steady, no events)."""
+    each state's ties, defence, history, engagement, coast-guard help and trust gap equal across partners, no
+    national lean, every partner the rival of all others or of none; nothing that singles one out (US
+    commitment 1, Korea's posture 1 and caution 0, ASEAN unity 1, no Mekong programme, China steady, no events)."""
     scenario = draw(scenarios(max_steps=6))
     scenario = dataclasses.replace(scenario, events=())
     values = {"world.us_commitment": 1.0, "world.nk_threat": 1.0, "world.korea_security_turn": 1.0,
-              "world.mekong_cooperation": 0.0, "world.china_mode": "steady"}
+              "world.mekong_cooperation": 0.0, "world.china_mode": "steady", "world.asean_unity": 1.0}
     for attribute in ("security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
                       "coercion", "engagement_budget", "aim"):
         value = draw(values_of(SPECS[f"partners.US.{attribute}"]))
@@ -234,7 +234,7 @@ def identical_partners(draw):
     values |= {f"partners.{p}.rivals": tuple(q for q in PARTNERS if q != p and rival_of_all) for p in PARTNERS}
     for state in STATES:
         values[f"states.{state}.lean"] = 0.0  # a national lean singles out the US and China
-        for attribute in ("ties", "defense", "history", "engagement"):
+        for attribute in ("ties", "defense", "history", "engagement", "assist", "trust_gap"):
             value = draw(values_of(SPECS[f"states.{state}.{attribute}.US"]))
             values |= {f"states.{state}.{attribute}.{p}": value for p in PARTNERS}
     return scenario.with_overrides(values, where="strategy")

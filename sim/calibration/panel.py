@@ -69,10 +69,11 @@ LEAN_PRIOR_SD = 1.0  # judgement: a lean of 1 history unit is as large as the ta
 RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs one z-score
 # weights.security stays at its 2020 fit: freed, the panel drives it to 0.29 and China's pressure
 # then pushes claimants away from the US and Japan, against seeds 000 and 002 (docs/validation.md).
-FREE_SHARED = ("model.survey_scale", "model.rationality", "weights.peer", "weights.trust",
+FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "model.rationality", "weights.peer", "weights.trust",
                "partners.ASEAN.reliability", "partners.KR.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
 REPLICATES = 32
+SCALES = ("model.survey_scale", "model.third_party_scale")
 # 'Nearly half' chose 'enhance ASEAN resilience and unity' in 2020, the most common of the answers
 # (survey_targets.csv; no exact figure): read as 45%, with 7.5 pp for the vague wording and for the
 # question's other options (neutrality, a side) that the model's options only approximate.
@@ -148,7 +149,7 @@ class PanelObjective:
         self.log = np.array([not k.endswith(".lean") for k in keys])
         self.prior_sd = np.where(self.log, RELIABILITY_PRIOR_SD, LEAN_PRIOR_SD)
         self.prior_centre = self.to_z({k: (0.0 if k.endswith(".lean") else start[k]) for k in keys})
-        self.has_prior = np.array([k != "model.survey_scale" for k in keys])  # the data alone set the scale
+        self.has_prior = np.array([k not in SCALES for k in keys])  # the data alone set the scales
         self.cache: dict[bytes, np.ndarray] = {}
 
     def to_z(self, values: dict) -> np.ndarray:

@@ -25,7 +25,7 @@ WORLD = (
     "crisis_decay", "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn",
     "mekong_cooperation", "scs_presence", "coercion_backlash",
 )
-MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale")
+MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale", "third_party_scale")
 PARTNER = (
     "security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
     "coercion", "engagement_budget", "aim",

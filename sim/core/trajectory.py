@@ -28,6 +28,7 @@ class Trajectory:
     partners: tuple[str, ...]
     rationality: np.ndarray  # [run, step]: the r each step's scores were made with
     survey_scale: np.ndarray  # [run, step]: the survey layer's scale (respondents' heterogeneity)
+    third_party_scale: np.ndarray  # [run, step]: the same for the third-party question
     alignment: np.ndarray
     threat: np.ndarray
     china_coercion: np.ndarray
@@ -45,6 +46,7 @@ class Trajectory:
             partners=inputs.partners,
             rationality=np.zeros(shape),
             survey_scale=np.zeros(shape),
+            third_party_scale=np.zeros(shape),
             alignment=np.zeros((*shape, n_states, n_partners)),
             threat=np.zeros((*shape, n_states)),
             china_coercion=np.zeros(shape),
@@ -57,6 +59,7 @@ class Trajectory:
         """Store the state after ``step`` and the scores made during it."""
         self.rationality[:, step] = inputs["rationality"]
         self.survey_scale[:, step] = inputs["survey_scale"]
+        self.third_party_scale[:, step] = inputs["third_party_scale"]
         self.alignment[:, step] = dyn.alignment
         self.threat[:, step] = dyn.threat
         self.china_coercion[:, step] = china_coercion(inputs, dyn.coercion)
@@ -98,7 +101,7 @@ class Trajectory:
     def third_party(self) -> np.ndarray:
         """Preferred third partner among non-US/China partners [run, step, state, option]."""
         options = [i for i, p in enumerate(self.partners) if p not in NOT_THIRD_PARTIES]
-        return eq.restricted_choice(self.utility(), self.survey_scale[..., None, None], options)
+        return eq.restricted_choice(self.utility(), self.third_party_scale[..., None, None], options)
 
     def asean_first(self) -> np.ndarray:
         """Share of respondents whose first choice among all options is the ASEAN-centred one

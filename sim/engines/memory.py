@@ -27,7 +27,7 @@ def bytes_per_run(n_states: int, n_partners: int, steps: int, record: str = "out
     """Peak bytes one run adds to a chunk: random draws, inputs, working arrays, records."""
     cell = n_states * n_partners * 8
     draws = steps * (cell + 8)
-    inputs = 4 * cell + n_states * (3 + N_TERMS) * 8 + n_partners * (8 + n_partners) * 8 + 16 * 8
+    inputs = 6 * cell + n_states * (3 + N_TERMS) * 8 + n_partners * (8 + n_partners) * 8 + 16 * 8
     working = WORKING_ARRAYS * cell
     if record == "outcomes":
         recorded = (steps + 1) * n_states + (1 + N_TERMS) * cell + 1024  # + one row of the table
