@@ -246,7 +246,8 @@ def validate(table: pd.DataFrame) -> None:
     assert all(set(v.split("|")) - {""} <= set(PARTNERS) for v in lists["value"]), "unknown partner in a list"
     keys = set(table["key"])
     pairs = {f"states.{s}.{a}.{p}" for s in STATES for p in PARTNERS for a in STATE_PARTNER_ATTRIBUTES}
-    assert len(pairs) == len(STATES) * len(PARTNERS) * len(STATE_PARTNER_ATTRIBUTES) and pairs <= keys, f"missing: {sorted(pairs - keys)[:5]}"
+    assert len(pairs) == len(STATES) * len(PARTNERS) * len(STATE_PARTNER_ATTRIBUTES)
+    assert pairs <= keys, f"missing: {sorted(pairs - keys)[:5]}"
     partner_keys = {f"partners.{p}.{a}" for p in PARTNERS for a in PARTNER_ATTRIBUTES}
     assert partner_keys <= keys, f"missing: {sorted(partner_keys - keys)}"
     assert (table["key"].str.split(".").str[0].isin(SECTIONS)).all(), "unknown section"

@@ -103,7 +103,8 @@ def test_answers_match_hand_computed_logit_when_only_trust_counts():
     answers are closed-form logits of the reliabilities at the survey layer's scale
     (US scaled by us_commitment = 1)."""
     only_trust = {f"weights.{t}": 0.0 for t in ("security", "economy", "risk", "history", "peer")}
-    only_trust |= {"weights.trust": 1.0, "model.rationality": 3.0, "model.survey_scale": 3.0,
+    only_trust |= {"weights.trust": 1.0, "model.rationality": 3.0,
+                   "model.survey_scale": 3.0, "model.third_party_scale": 3.0,
                    "states.Philippines.trust_gap.JP": 0.0}  # the one per-state trust figure
     result = answers("survey_2020", [only_trust], replicates=2)
     value = parameters.defaults()

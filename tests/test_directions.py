@@ -150,7 +150,8 @@ def test_china_assertive_raises_japan_itself(baseline):
     path'; Japan, not only the US, gains when China turns assertive."""
     assertive = run("china_assertive")
     for state in CLAIMANTS_JAPAN_HELPS:
-        assert share(assertive, ["JP"], rows_of(assertive, [state])) > share(baseline, ["JP"], rows_of(baseline, [state]))
+        rows = rows_of(assertive, [state])
+        assert share(assertive, ["JP"], rows) > share(baseline, ["JP"], rows)
     assert share(assertive, ["JP"]) > share(baseline, ["JP"])
 
 
