@@ -240,11 +240,26 @@ def _():
     assert move[tuple(CLAIMANTS)] > 0
 
 
-@claim("unity_keeps_asean_together")
+def final_shares(traj):
+    """[state, partner] the final alignment, mean over replicates."""
+    return traj.alignment[:, -1].mean(0)
+
+
+def unity_runs():
+    return (run("china_assertive", {"world.asean_unity": 0.9}), run("china_assertive", {"world.asean_unity": 0.1}))
+
+
+@claim("unity_raises_the_asean_option_everywhere")
 def _():
-    strong = run("china_assertive", {"world.asean_unity": 0.9})
-    weak = run("china_assertive", {"world.asean_unity": 0.1})
-    assert strong.cohesion()[:, -1].mean() > weak.cohesion()[:, -1].mean()
+    strong, weak = unity_runs()
+    asean = strong.partners.index("ASEAN")
+    assert (final_shares(strong)[:, asean] > final_shares(weak)[:, asean]).all()
+
+
+@claim("unity_keeps_china_coercion_down")
+def _():
+    strong, weak = unity_runs()
+    assert strong.china_coercion[:, -1].mean() < weak.china_coercion[:, -1].mean()
 
 
 # --- the lessons and their claims ---------------------------------------------
