@@ -29,6 +29,7 @@ from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
+from sim.reports.tables import interval_cell
 from sim.running.provenance import make_manifest
 from sim.schema.scenario import scenario_of
 
@@ -206,11 +207,6 @@ def figure(comparison: Comparison):
     return fig
 
 
-def _cell(value: float, lo: float, hi: float, scale: float, clear: bool | None = None) -> str:
-    text = f"{value * scale:.1f} [{lo * scale:.1f}, {hi * scale:.1f}]"
-    return f"**{text}**" if clear else text
-
-
 def markdown_table(frame: pd.DataFrame) -> str:
     """A DataFrame (index included) as a GitHub Markdown table."""
     header = [frame.index.name or "", *map(str, frame.columns)]
@@ -221,7 +217,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:
     """scenario x measure: "mean [lo, hi]" in percent."""
-    cells = [_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
+    cells = [interval_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
     frame = comparison.alignment.assign(cell=cells)
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels,
                                                                                  list(dict.fromkeys(frame["measure"]))]
@@ -230,7 +226,7 @@ def alignment_table(comparison: Comparison) -> pd.DataFrame:
 def difference_table(comparison: Comparison) -> pd.DataFrame:
     """scenario x measure: "difference [lo, hi]" in points, bold where clear of zero."""
     frame = comparison.differences
-    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels[1:],
                                                                                  list(dict.fromkeys(frame["measure"]))]
 
@@ -238,7 +234,7 @@ def difference_table(comparison: Comparison) -> pd.DataFrame:
 def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
     """state x partner for one scenario: its difference from the first, in points, bold where clear."""
     frame = comparison.states[comparison.states["scenario"] == label]
-    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
     table = frame.pivot(index="state", columns="partner", values="cell")
     return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
 
