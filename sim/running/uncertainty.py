@@ -60,26 +60,28 @@ def draws_path() -> Path:
     return Path(str(resources.files("sim") / "data" / DRAWS_FILE))
 
 
-def load_draws(path: Path | str | None = None, count: int | None = None) -> pd.DataFrame:
+def load_draws(path: Path | str | None = None, count: int | None = None,
+               names: tuple[str, str] = ("draws file", "draws")) -> pd.DataFrame:
     """The bootstrap draws: one row per draw (indexed by its row in the file, from 0), one column
     per parameter key, each value checked against the parameter table.
 
-    ``count`` keeps the first ``count`` draws. The file's name is in ``attrs["source"]``.
+    ``count`` keeps the first ``count`` draws. The file's name is in ``attrs["source"]``;
+    ``names`` name the file and the count in errors (the CLI says --draws-file, --draws).
     """
     path = draws_path() if path is None else Path(path)
     try:
         draws = pd.read_csv(path)
     except (OSError, ValueError) as exc:
-        raise InputError("", "draws file", str(path), f"a readable CSV of parameter draws ({exc})") from None
+        raise InputError("", names[0], str(path), f"a readable CSV of parameter draws ({exc})") from None
     if draws.empty or not len(draws.columns):
         raise InputError(str(path), "rows", len(draws), "one row per draw and one column per parameter key")
     for key in draws.columns:
         for row, value in draws[key].items():
             parameters.check(key, _plain(value), f"{path} row {row}")
     if count is not None:
-        count = check_count("draws", count)
+        count = check_count(names[1], count)
         if count > len(draws):
-            raise InputError("", "draws", count, f"at most the {len(draws)} draws in {path.name}")
+            raise InputError("", names[1], count, f"at most the {len(draws)} draws in {path.name}")
         draws = draws.head(count)
     draws.attrs["source"] = path.name
     return draws
@@ -183,7 +185,7 @@ def draw_runs(scenario: Scenario | str, draws: pd.DataFrame | None = None, repli
             bar.update(len(chunk_forced))
     shape = (len(draws), replicates)
     manifest = {"scenario": scenario.name, "digest": scenario.digest(), "steps": steps, "seed": seed,
-                "replicates_per_draw": replicates, "draws": describe_draws(draws), "held_at_scenario_value": held,
+                "replicates_per_draw": replicates, "draw_count": len(draws), "draws": describe_draws(draws), "held_at_scenario_value": held,
                 "random_numbers": "common: replicate r of every draw uses stream (seed, r)"}
     return DrawRuns(scenario, draws, held, replicates,
                     np.concatenate(alignment).reshape(*shape, len(scenario.states), len(scenario.partners)),
