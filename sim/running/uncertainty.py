@@ -185,7 +185,8 @@ def draw_runs(scenario: Scenario | str, draws: pd.DataFrame | None = None, repli
             bar.update(len(chunk_forced))
     shape = (len(draws), replicates)
     manifest = {"scenario": scenario.name, "digest": scenario.digest(), "steps": steps, "seed": seed,
-                "replicates_per_draw": replicates, "draw_count": len(draws), "draws": describe_draws(draws), "held_at_scenario_value": held,
+                "replicates_per_draw": replicates, "draw_count": len(draws), "draws": describe_draws(draws),
+                "held_at_scenario_value": held,
                 "random_numbers": "common: replicate r of every draw uses stream (seed, r)"}
     return DrawRuns(scenario, draws, held, replicates,
                     np.concatenate(alignment).reshape(*shape, len(scenario.states), len(scenario.partners)),
