@@ -37,7 +37,8 @@ HELP = "simulate a scenario; print the alignment table and write Parquet, PNG an
 def add_arguments(parser):
     add_scenario_options(parser)
     parser.add_argument("--replicates", type=int, default=1, metavar="R",
-                        help="independent runs, averaged in the table (default 1)")
+                        help="independent runs, averaged in the table (default 1); "
+                        "with --parameter-uncertainty, per draw")
     parser.add_argument("--engine", choices=running.ENGINES, default="ensemble",
                         help="vectorized ensemble (default) or the Mesa agent model; same results")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
