@@ -7,6 +7,7 @@ Start here::
     result = sim.run("baseline_2020", steps=40)
     result.final                      # per-state alignment, hedging, leading partner, forced_us
     sim.explain("baseline_2020", state="Vietnam")
+    sim.parameter_intervals("survey_2020")   # intervals over the panel fit's bootstrap draws
     sim.list_scenarios()
 
 Experiments (docs/experiments.md)::
@@ -35,7 +36,9 @@ from sim.experiments.sensitivity_analysis import sensitivity
 from sim.experiments.sweeps import load_sweep, sweep
 from sim.running.explain import explain
 from sim.running.run import RunResult, run, save
+from sim.running.uncertainty import parameter_intervals
 from sim.schema.scenario import Scenario, list_scenarios, load
 
 __all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
-           "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate"]
+           "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate",
+           "parameter_intervals"]

@@ -29,14 +29,13 @@ values (their feedback through peers, engagement and China's coercion) and
 fits again, until the parameters move by less than `TOLERANCE`.
 
 The bootstrap refits the read-out on survey figures redrawn binomially:
-parameter uncertainty, which `survey_intervals` adds to the simulation noise
-of any run's per-state answers.
+parameter uncertainty, which `sim.running.uncertainty` adds to the simulation
+noise of any run's per-state answers (`run.py run --parameter-uncertainty`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +46,7 @@ from sim.calibration.questions import SURVEY_SCENARIOS, answers
 from sim.calibration.objective import difference_points
 from sim.calibration.fitting import BOOTSTRAP, store_defaults
 from sim.calibration.targets import read_data, resampled_percent, sampling_variance
+from sim.running.uncertainty import draws_path
 from sim.schema import parameters
 from sim.schema.scenario import load
 
@@ -278,9 +278,9 @@ def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
             "side_of_50": side_of_half(model, survey)}
 
 
-def bootstrap_path():
-    """The shipped fit's bootstrap draws (parameter uncertainty for `survey_intervals`)."""
-    return resources.files("sim") / "data" / "panel_bootstrap.csv"
+def bootstrap_path() -> Path:
+    """The shipped fit's bootstrap draws (parameter uncertainty, `sim.running.uncertainty`)."""
+    return draws_path()
 
 
 def write_defaults(fit: PanelFit, digits: int = 3) -> list:
@@ -290,7 +290,7 @@ def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     source = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, and the 2020 "
               "third-party shares; docs/validation.md)")
     path = store_defaults(fit.values, source, lambda key, old: panel_note(old, fit.draws.get(key)), digits=digits)
-    draws = Path(str(bootstrap_path()))
+    draws = bootstrap_path()
     atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
     return [path, draws]
 

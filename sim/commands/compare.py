@@ -4,6 +4,12 @@ All scenarios run with the same seed, so replicate k of each draws the same
 random numbers and differences are paired run by run. A difference whose
 interval excludes zero is marked with * ("clear of zero"; bold in the report).
 
+With --parameter-uncertainty every scenario runs R times per bootstrap draw of
+the panel fit (sim/data/panel_bootstrap.csv), on the same random numbers in
+every draw and scenario; differences are paired within each draw, and the
+brackets are the 5%-95% range over draws of each draw's mean: parameter
+uncertainty (refits on resampled survey figures), not only simulation noise.
+
 Writes under --out: alignment.csv, differences.csv, states.csv (per-state
 differences), alignment_over_time.png (bands: 95% intervals), report.md (the
 tables and figure, ready to paste into a brief) and manifest.json.
@@ -11,13 +17,14 @@ tables and figure, ready to paste into a brief) and manifest.json.
 Examples:
   run.py compare baseline_2020 us_retrenchment
   run.py compare baseline_2020 china_assertive china_conciliatory --replicates 500 --out results/china
+  run.py compare baseline_2020 us_retrenchment --parameter-uncertainty
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sim.commands.common import check_out, overrides
+from sim.commands.common import add_uncertainty_options, check_out, overrides, uncertainty_draws, whole_number
 from sim.experiments import comparison as comparing
 
 HELP = "compare scenarios: alignment with bootstrap intervals, paired differences, a PNG and a Markdown report"
@@ -26,24 +33,29 @@ HELP = "compare scenarios: alignment with bootstrap intervals, paired difference
 def add_arguments(parser):
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                         help="two or more scenario names or TOML paths; the first is the reference")
-    parser.add_argument("--replicates", type=int, default=comparing.DEFAULT_REPLICATES, metavar="R",
-                        help=f"runs per scenario (default {comparing.DEFAULT_REPLICATES})")
+    parser.add_argument("--replicates", default=None, metavar="R",
+                        help=f"runs per scenario (default {comparing.DEFAULT_REPLICATES}); with "
+                        f"--parameter-uncertainty, per draw (default {comparing.DRAW_REPLICATES})")
     parser.add_argument("--steps", type=int, default=None, metavar="N", help="quarters (default: the first scenario's)")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="seed for all (default: the first's)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
                         help="change a parameter in every scenario (repeatable)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="where to write (default: results/compare_A_vs_B...)")
+    add_uncertainty_options(parser, workers=False)
 
 
 def main(args) -> int:
     check_out(args)
-    result = comparing.compare(args.scenarios, args.replicates, args.steps, args.seed, overrides(args))
+    draws = uncertainty_draws(args)
+    default = comparing.DEFAULT_REPLICATES if draws is None else comparing.DRAW_REPLICATES
+    replicates = default if args.replicates is None else whole_number("--replicates", args.replicates, 1)
+    result = comparing.compare(args.scenarios, replicates, args.steps, args.seed, overrides(args), draws)
     out = args.out or Path("results") / ("compare_" + "_vs_".join(Path(s).stem for s in args.scenarios))
     files = comparing.save(result, out, "--out")
     m = result.manifest
-    print(f"{m['replicates']} replicates per scenario, {m['steps']} quarters, seed {m['seed']}, "
-          "common random numbers; [95% bootstrap interval]\n")
+    print(f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, common random numbers; "
+          f"[{m['brackets']}]\n")
     print("Final ASEAN alignment (%):")
     print(comparing.alignment_table(result).to_string())
     print(f"\nDifference from {result.labels[0]} (points; * = clear of zero):")

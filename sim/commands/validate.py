@@ -6,8 +6,10 @@ Korea's missiles, Korea's KASI, Japan's OSA, Second Thomas Shoal, the Gaza
 war), never from those years' survey figures. Prints each survey figure the
 model answers next to the model's value, the direction of each change (up,
 down or flat beyond the survey's sampling error) and whether the model
-agrees, trust paths, two ablations of 2024, and per-state answers of
-baseline_2020 with the structural data behind them.
+agrees, trust paths, two ablations of 2024, per-state answers of
+baseline_2020 with the structural data behind them, and country by country
+each survey figure beside the model's 90% interval over the panel fit's
+bootstrap draws (parameter uncertainty) and replicates.
 
 Writes validation.md, validation.png and validation.json under --out
 (default results/validation); --docs FILE replaces the generated block of a
@@ -71,6 +73,12 @@ def main(args) -> int:
     print(format_table(report.levels.drop(columns=["respondents"]), digits=1))
     print("\nDirection of each change (flat: within the survey's 95% sampling error of a difference):")
     print(format_table(report.changes, digits=1))
+    countries = report.countries
+    print("\nCountry by country, forced choice (% US); model_5, model_95: 90% interval over the panel fit's "
+          "bootstrap draws x replicates:")
+    print(format_table(countries[["year", "state", "survey", "model", "model_5", "model_95", "in_interval",
+                                  "persistence"]], digits=1))
+    print(f"Survey figure inside the model's interval: {int(countries['in_interval'].sum())} of {len(countries)}")
     print("\n2024 with one group of events left out:")
     print(format_table(report.ablations, digits=1))
     print("\nPer state, baseline_2020 (forced_us in percent; gap = U[US] - U[CN]):")

@@ -11,6 +11,12 @@ numbers (`sim.core.randomness`): the difference of two scenarios is taken run by
 run (paired), which removes the noise both share. Intervals are 95% BCa
 bootstrap intervals of the mean (scipy.stats.bootstrap) over replicates;
 "clear" means the interval of a difference excludes zero.
+
+With ``draws`` (parameter uncertainty, `sim.running.uncertainty`), every
+scenario runs ``replicates`` times per bootstrap draw of the panel fit, replicate
+r of every draw and scenario on stream (seed, r); a difference is taken run by
+run within each draw, and intervals are the 5%-95% range over draws of each
+draw's mean (`sim.running.uncertainty.draw_interval`).
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
+from sim.reports.tables import interval_cell
 from sim.running.provenance import make_manifest
+from sim.running.uncertainty import describe_draws, draw_interval, draw_plan, drawn_variations
 from sim.schema.scenario import scenario_of
 
 RESAMPLES = 2000  # judgement: the interval ends move by well under 0.1 point beyond this many
 DEFAULT_REPLICATES = 200  # judgement: intervals about 1 point wide on ASEAN alignment at the default noise
+DRAW_REPLICATES = 20  # per parameter draw (x 30 draws): each draw's mean within about 1 point of its own
 WORLD_MEASURES = ("forced_us", "hedging", "cohesion")
 
 
@@ -73,13 +82,15 @@ def bootstrap_interval(samples: np.ndarray, seed: int, resamples: int = RESAMPLE
 
 
 def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None = None, seed: int | None = None,
-            overrides: dict | None = None) -> Comparison:
+            overrides: dict | None = None, draws: pd.DataFrame | None = None) -> Comparison:
     """Run each scenario ``replicates`` times on the same random numbers; compare each with the first.
 
     Args:
         scenarios: two or more names, paths or `Scenario` objects (the first is the reference).
         steps, seed: default to the first scenario's, and are the same for all (common random numbers).
         overrides: parameter changes applied to every scenario.
+        draws: parameter draws (`sim.running.uncertainty.load_draws`): ``replicates`` runs per draw,
+            intervals over draws (module docstring). None: the defaults, bootstrap intervals.
     """
     loaded = [scenario_of(s, overrides) for s in scenarios]
     if len(loaded) < 2:
@@ -88,21 +99,60 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     replicates = check_count("replicates", replicates)
     steps = loaded[0].steps if steps is None else check_count("steps", steps)
     seed = loaded[0].seed if seed is None else check_seed(seed)
-    check_memory(loaded[0], steps, replicates)  # one scenario's trajectories are alive at a time
+    n_draws = 1 if draws is None else len(draws)
+    check_memory(loaded[0], steps, replicates * n_draws)  # one scenario's trajectories are alive at a time
     labels = _labels([s.name for s in loaded])
-    runs = {}
+    runs, held = {}, {}
     for label, scenario in zip(labels, loaded):
-        trajectory = simulate(Inputs.build(scenario, [{}] * replicates), scenario.events, steps, seed)
+        variations, streams, held[label] = _plan(scenario, draws, replicates)
+        trajectory = simulate(Inputs.build(scenario, variations), scenario.events, steps, seed, streams)
         runs[label] = (run_outcomes(trajectory), trajectory.alignment.mean(2))  # [run, step, partner]
     partners = list(loaded[0].partners)
     manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
         "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
-                      for label, s in zip(labels, loaded)],
-        "random_numbers": "common: run k of every scenario draws from stream (seed, k)",
-        "intervals": f"95% BCa bootstrap of the mean, {RESAMPLES} resamples (scipy.stats.bootstrap)"}
-    return Comparison(_alignment(runs, partners, seed), _differences(runs, partners, seed),
-                      _state_differences(runs, partners, list(loaded[0].states), seed),
-                      _over_time(runs, partners, seed), manifest)
+                      for label, s in zip(labels, loaded)]} | _interval_notes(draws, replicates, held)
+    interval = _interval(seed, None if draws is None else n_draws)
+    return Comparison(_alignment(runs, partners, interval), _differences(runs, partners, interval),
+                      _state_differences(runs, partners, list(loaded[0].states), interval),
+                      _over_time(runs, partners, interval), manifest)
+
+
+def _plan(scenario, draws, replicates: int):
+    """(variations, streams, held keys) of a scenario's runs: the defaults, or each draw's parameters."""
+    if draws is None:
+        return [{}] * replicates, None, ()
+    variations, held = drawn_variations(scenario, draws)
+    draw_of, streams = draw_plan(len(draws), replicates)
+    return [variations[d] for d in draw_of], streams, held
+
+
+def _interval(seed: int, n_draws: int | None):
+    """``interval(samples [run, column], resamples)`` -> (lo, hi) of each column's mean: a BCa bootstrap
+    over runs, or with ``n_draws`` the 5%-95% range over draws of each draw's mean."""
+    if n_draws is None:
+        return lambda samples, resamples=RESAMPLES: bootstrap_interval(samples, seed, resamples)
+    return lambda samples, resamples=None: draw_interval(samples, n_draws)
+
+
+def _interval_notes(draws, replicates: int, held: dict) -> dict:
+    """What the runs and the brackets are, for the manifest, the report and the command's header."""
+    if draws is None:
+        return {"random_numbers": "common: run k of every scenario draws from stream (seed, k)",
+                "intervals": f"95% BCa bootstrap of the mean, {RESAMPLES} resamples (scipy.stats.bootstrap)",
+                "runs_note": f"{replicates} replicates per scenario",
+                "brackets": f"95% BCa bootstrap interval of the mean ({RESAMPLES} resamples)",
+                "band": "95% bootstrap interval of the mean"}
+    return {"random_numbers": "common: replicate r of every draw and scenario draws from stream (seed, r)",
+            "intervals": f"5%-95% range over {len(draws)} parameter draws of each draw's mean over its "
+                         f"{replicates} replicates",
+            "parameter_uncertainty": {"draws": describe_draws(draws), "draw_count": len(draws),
+                                      "replicates_per_draw": replicates,
+                                      "held_at_scenario_value": {k: list(v) for k, v in held.items() if v}},
+            "runs_note": f"{replicates} replicates per parameter draw x {len(draws)} draws "
+                         f"({describe_draws(draws)}) per scenario",
+            "brackets": f"5%-95% range over the {len(draws)} parameter draws of each draw's mean (parameter "
+                        "uncertainty: refits of the panel fit on resampled survey figures)",
+            "band": f"5%-95% range over {len(draws)} parameter draws"}
 
 
 def _labels(names: list[str]) -> list[str]:
@@ -124,38 +174,38 @@ def _measures(partners) -> list[tuple[str, str]]:
     return [(p, f"asean_{p}") for p in partners] + [(m, m) for m in WORLD_MEASURES]
 
 
-def _alignment(runs: dict, partners, seed: int) -> pd.DataFrame:
+def _alignment(runs: dict, partners, interval) -> pd.DataFrame:
     rows = []
     for label, (outcomes, _) in runs.items():
         columns = [column for _, column in _measures(partners)]
         values = outcomes[columns].to_numpy()
-        lo, hi = bootstrap_interval(values, seed)
+        lo, hi = interval(values)
         rows += [{"scenario": label, "measure": m, "mean": v, "lo": a, "hi": b}
                  for (m, _), v, a, b in zip(_measures(partners), values.mean(0), lo, hi)]
     return pd.DataFrame(rows)
 
 
-def _paired(runs: dict, columns: list[str], seed: int):
+def _paired(runs: dict, columns: list[str], interval):
     """Per scenario after the first: (label, mean difference, lo, hi) over runs paired by index."""
     labels = list(runs)
     reference = runs[labels[0]][0][columns].to_numpy()
     for label in labels[1:]:
         difference = runs[label][0][columns].to_numpy() - reference
-        yield label, difference.mean(0), *bootstrap_interval(difference, seed)
+        yield label, difference.mean(0), *interval(difference)
 
 
-def _differences(runs: dict, partners, seed: int) -> pd.DataFrame:
+def _differences(runs: dict, partners, interval) -> pd.DataFrame:
     measures = _measures(partners)
     rows = [{"scenario": label, "measure": m, "difference": d, "lo": a, "hi": b}
-            for label, diff, lo, hi in _paired(runs, [c for _, c in measures], seed)
+            for label, diff, lo, hi in _paired(runs, [c for _, c in measures], interval)
             for (m, _), d, a, b in zip(measures, diff, lo, hi)]
     return _flag_clear(pd.DataFrame(rows))
 
 
-def _state_differences(runs: dict, partners, states, seed: int) -> pd.DataFrame:
+def _state_differences(runs: dict, partners, states, interval) -> pd.DataFrame:
     cells = [(s, p) for s in states for p in partners]
     rows = [{"scenario": label, "state": s, "partner": p, "difference": d, "lo": a, "hi": b}
-            for label, diff, lo, hi in _paired(runs, [f"{s}_{p}" for s, p in cells], seed)
+            for label, diff, lo, hi in _paired(runs, [f"{s}_{p}" for s, p in cells], interval)
             for (s, p), d, a, b in zip(cells, diff, lo, hi)]
     return _flag_clear(pd.DataFrame(rows))
 
@@ -165,12 +215,12 @@ def _flag_clear(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _over_time(runs: dict, partners, seed: int) -> pd.DataFrame:
+def _over_time(runs: dict, partners, interval) -> pd.DataFrame:
     """scenario, step, partner, mean, lo, hi: ASEAN mean alignment over time (for the figure)."""
     frames = []
     for label, (_, asean) in runs.items():
         n_runs, n_steps, n_partners = asean.shape
-        lo, hi = bootstrap_interval(asean.reshape(n_runs, -1), seed, resamples=500)  # bands only: fewer resamples
+        lo, hi = interval(asean.reshape(n_runs, -1), resamples=500)  # bands only: fewer resamples
         grid = pd.MultiIndex.from_product([range(n_steps), partners], names=["step", "partner"]).to_frame(index=False)
         frames.append(grid.assign(scenario=label, mean=asean.mean(0).ravel(), lo=lo, hi=hi))
     return pd.concat(frames, ignore_index=True)[["scenario", "step", "partner", "mean", "lo", "hi"]]
@@ -201,14 +251,9 @@ def figure(comparison: Comparison):
     np.atleast_1d(axes)[0].set_ylabel("mean ASEAN alignment")
     fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center",
                ncol=len(comparison.labels), frameon=False, bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle("ASEAN alignment over time (bands: 95% bootstrap interval of the mean)")
+    fig.suptitle(f"ASEAN alignment over time (bands: {comparison.manifest['band']})")
     fig.tight_layout()
     return fig
-
-
-def _cell(value: float, lo: float, hi: float, scale: float, clear: bool | None = None) -> str:
-    text = f"{value * scale:.1f} [{lo * scale:.1f}, {hi * scale:.1f}]"
-    return f"**{text}**" if clear else text
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -221,7 +266,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:
     """scenario x measure: "mean [lo, hi]" in percent."""
-    cells = [_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
+    cells = [interval_cell(r.mean, r.lo, r.hi, 100) for r in comparison.alignment.itertuples()]
     frame = comparison.alignment.assign(cell=cells)
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels,
                                                                                  list(dict.fromkeys(frame["measure"]))]
@@ -230,7 +275,7 @@ def alignment_table(comparison: Comparison) -> pd.DataFrame:
 def difference_table(comparison: Comparison) -> pd.DataFrame:
     """scenario x measure: "difference [lo, hi]" in points, bold where clear of zero."""
     frame = comparison.differences
-    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels[1:],
                                                                                  list(dict.fromkeys(frame["measure"]))]
 
@@ -238,7 +283,7 @@ def difference_table(comparison: Comparison) -> pd.DataFrame:
 def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
     """state x partner for one scenario: its difference from the first, in points, bold where clear."""
     frame = comparison.states[comparison.states["scenario"] == label]
-    frame = frame.assign(cell=[_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
     table = frame.pivot(index="state", columns="partner", values="cell")
     return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
 
@@ -248,10 +293,9 @@ def report(comparison: Comparison, figure_name: str = "alignment_over_time.png")
     m = comparison.manifest
     first = comparison.labels[0]
     parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
-             f"{m['replicates']} replicates per scenario, {m['steps']} quarters, seed {m['seed']}, version "
-             f"{m['version']}. Every scenario draws the same random numbers (run k of each uses stream (seed, k)), "
-             "so differences are paired run by run. Brackets: 95% BCa bootstrap interval of the mean "
-             f"({RESAMPLES} resamples); **bold**: the interval excludes zero.", "",
+             f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, version {m['version']}. Every scenario "
+             f"draws the same random numbers ({m['random_numbers'].removeprefix('common: ')}), so differences are "
+             f"paired run by run. Brackets: {m['brackets']}; **bold**: the interval excludes zero.", "",
              "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
              markdown_table(alignment_table(comparison)), "",
              f"## Difference from {first} (percentage points)", "", markdown_table(difference_table(comparison)), ""]

@@ -147,10 +147,13 @@ def _stack(trajectories: list[Trajectory]) -> Trajectory:
     return Trajectory(states=first.states, partners=first.partners, **arrays)
 
 
-def save(result: RunResult, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+def save(result: RunResult, out_dir: Path | str, where: str = "out_dir",
+         uncertainty: tuple[pd.DataFrame, dict] | None = None) -> dict[str, Path]:
     """Write a run's tables (Parquet), plots (PNG) and manifest (JSON) under ``out_dir``.
 
-    All files or none (`write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    With ``uncertainty``, a pair (`sim.running.uncertainty.intervals` table, its draws' manifest),
+    also intervals.csv, and the manifest records the draws. All files or none (`write_all`);
+    ``where`` names ``out_dir`` in errors (the CLI says --out).
     """
     from sim.reports import plots  # matplotlib loads only when a run's figures are written
 
@@ -168,6 +171,10 @@ def save(result: RunResult, out_dir: Path | str, where: str = "out_dir") -> dict
         "states_plot": ("states_alignment.png",
                         lambda path: plots.save_figure(plots.states_small_multiples(result), path)),
     }
+    if uncertainty is not None:
+        files["intervals"] = ("intervals.csv", lambda path: uncertainty[0].to_csv(path, index=False,
+                                                                                  float_format="%.4f"))
+        meta = meta | {"parameter_uncertainty": uncertainty[1]}
     names = {key: name for key, (name, _) in files.items()}
     files["manifest"] = ("manifest.json", lambda path: write_json(meta | {"files": names}, path))
     written = write_all(out_dir, dict(files.values()), where)
