@@ -21,6 +21,7 @@ from sim.reports.colors import TERM_COLORS, partner_color
 from sim.schema.parameters import PARTNER_NAMES
 
 FONT = 12
+WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (the widget does not follow its card)
 # The chart toolbar: PNG download at twice the screen size (sharp on slides), no Plotly logo.
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -29,11 +30,12 @@ def partner_name(code: str) -> str:
     return PARTNER_NAMES.get(code, code)
 
 
-def _figure(data: list, title: str, height: int, name: str, **layout) -> dict:
+def _figure(data: list, title: str, height: int, name: str, width: int = WIDTH, **layout) -> dict:
     """A figure dict with the shared look; ``uirevision`` keeps the reader's zoom across updates."""
     base = {
-        "title": {"text": title, "x": 0.01, "font": {"size": FONT + 2}}, "height": height, "template": "plotly_white",
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "font": {"size": FONT}, "uirevision": name,
+        "title": {"text": title, "x": 0.01, "font": {"size": FONT + 2}}, "height": height, "width": width,
+        "template": "plotly_white",
+        "margin": {"l": 60, "r": 15, "t": 50, "b": 40}, "font": {"size": FONT}, "uirevision": name,
         "hovermode": "closest", "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
     }
     return {"data": data, "layout": base | layout}
@@ -110,7 +112,9 @@ def explain_chart(table: pd.DataFrame) -> dict:
                  "marker": {"symbol": "line-ns-open", "size": 22, "color": "black", "line": {"width": 3}},
                  "customdata": _list(table["alignment"]),
                  "hovertemplate": "%{y}: total %{x:+.3f}, alignment %{customdata:.0%}<extra></extra>"})
-    return _figure(data, "", 160 + 34 * len(names), "explain", barmode="relative",
+    return _figure(data, "", 190 + 34 * len(names), "explain", barmode="relative",
+                   margin={"l": 90, "r": 15, "t": 20, "b": 40},
+                   legend={"orientation": "h", "yanchor": "top", "y": -0.45, "xanchor": "left", "x": 0},
                    xaxis={"title": {"text": "weighted utility terms; | marks the total score"}, "zeroline": True,
                           "zerolinecolor": "black"},
                    yaxis={"autorange": "reversed"})
@@ -130,5 +134,5 @@ def difference_chart(differences: pd.DataFrame, partners, title: str) -> dict:
              "customdata": [[lo, hi, c] for lo, hi, c in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]), clear)],
              "hovertemplate": "%{x}: %{y:+.1f} points [%{customdata[0]:.1f}, %{customdata[1]:.1f}], "
                               "%{customdata[2]}<extra></extra>"}]
-    return _figure(data, title, 360, "difference",
+    return _figure(data, title, 360, "difference", width=2 * WIDTH,
                    yaxis={"title": {"text": "difference (points)"}, "zeroline": True, "zerolinecolor": "black"})
