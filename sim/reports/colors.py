@@ -17,8 +17,8 @@ from __future__ import annotations
 from sim.core.equations import TERMS
 
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7",
+    "black": "#000000", "orange": "#e69f00", "sky blue": "#56b4e9", "bluish green": "#009e73",
+    "yellow": "#f0e442", "blue": "#0072b2", "vermillion": "#d55e00", "reddish purple": "#cc79a7",
 }
 PARTNER_COLORS = {
     "US": OKABE_ITO["blue"], "CN": OKABE_ITO["vermillion"], "JP": OKABE_ITO["bluish green"],
@@ -26,7 +26,7 @@ PARTNER_COLORS = {
     "IN": OKABE_ITO["yellow"], "ASEAN": OKABE_ITO["black"],
 }
 # Greys and muted tones, apart from the palette above, for codes it does not know.
-FALLBACK_COLORS = ("#777777", "#8C6D4F", "#44546A", "#A5A5A5")
+FALLBACK_COLORS = ("#777777", "#8c6d4f", "#44546a", "#a5a5a5")
 TERM_COLORS = dict(zip(TERMS, ["#35608d", "#4f9a64", "#d8a23a", "#b8443d", "#7d6aa8", "#6c8a9c"]))
 
 
