@@ -50,7 +50,7 @@ from sim.running.run import archive
 from sim.schema import parameters
 from sim.schema.scenario import load
 
-PLAY_INTERVAL = 0.15  # seconds between quarters while playing: up to 6-7 a second, still easy to follow
+PLAY_INTERVAL = 0.08  # seconds between quarters while playing at most; drawing a quarter sets the pace (5-7 a second)
 DEFAULT_PORT = 8765
 
 

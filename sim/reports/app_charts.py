@@ -22,8 +22,10 @@ from sim.schema.parameters import PARTNER_NAMES
 
 FONT = 12
 WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (the widget does not follow its card)
-# The chart toolbar: PNG download at twice the screen size (sharp on slides), no Plotly logo.
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+# The chart toolbar: PNG download at twice the screen size (sharp on slides); no Plotly logo, no
+# "share chart" (it would send the data to Chart Studio), no selection tools (nothing to select).
+CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
+          "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
 
 
 def partner_name(code: str) -> str:
@@ -79,22 +81,21 @@ def asean_timeline(asean: np.ndarray, partners, horizon: int, title: str, band=N
                      "legendgroup": code, "line": {"color": color, "width": 2.6},
                      "marker": {"size": [0] * now + [8], "color": color}, "customdata": labels,
                      "hovertemplate": f"{name}: %{{y:.1%}} (%{{customdata}})<extra></extra>"})
-    return _figure(data, title, 400, "timeline",
+    return _figure(data, title, 400, "timeline", hovermode="x unified",
                    xaxis={"range": [START_YEAR, float(year_of(horizon))],
                           "title": {"text": "year (one step = one quarter)"}},
                    yaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "ASEAN mean alignment"}})
 
 
 def state_bars(alignment: np.ndarray, states, partners, title: str) -> dict:
-    """Each state's current alignment as a stacked bar (alignment [state, partner])."""
+    """Each state's current alignment as a stacked bar (alignment [state, partner]); the shares
+    show on hover (labels inside the bars would be measured and placed anew every quarter)."""
     data = []
     for k, code in enumerate(partners):
         share = alignment[:, k]
         data.append({"type": "bar", "y": list(states), "x": _list(share), "orientation": "h",
                      "name": partner_name(code), "legendgroup": code,
                      "marker": {"color": partner_color(code), "line": {"color": "white", "width": 0.6}},
-                     "text": [f"{s:.0%}" if s >= 0.12 else "" for s in share], "textposition": "inside",
-                     "insidetextanchor": "middle",
                      "hovertemplate": f"%{{y}}: {partner_name(code)} %{{x:.1%}}<extra></extra>"})
     return _figure(data, title, 420, "bars", barmode="stack",
                    xaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "share of the state's alignment"}},
