@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import pandas as pd
+import scipy.stats  # noqa: F401 - the intervals' bootstrap: loaded with the page, so the first compare takes 0.3 s
+
 
 from sim.base.errors import InputError
 from sim.calibration.panel import load_panel
