@@ -316,6 +316,7 @@ def test_a_link_reopens_the_same_view():
 
 @pytest.mark.parametrize("query, message", [
     ("scenario=nowhere", "scenario = 'nowhere'"),
+    ("scenario=scenarios/baseline_2020.toml", "scenario = 'scenarios/baseline_2020.toml'"),
     ("world.rivalry=2", "world.rivalry = 2.0: expected a number in [0, 1]"),
     ("world.rivalry=high", "world.rivalry = 'high': expected a number"),
     ("model.noise=1", "model.noise = '1': expected a slider's key"),

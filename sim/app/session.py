@@ -269,7 +269,10 @@ def decode_view(query: str) -> View:
             found["events"].append(Event(int(step), key, "set", _value(key, text)))
         else:
             found["overrides"][name] = _value(name, text)
-    scenario = load(found.get("scenario", DEFAULT_SCENARIO))  # an unknown name fails here
+    name = found.get("scenario", DEFAULT_SCENARIO)
+    if name not in scenario_names():  # names only: a link must not open files on the server
+        raise InputError("URL", "scenario", name, "one of " + ", ".join(scenario_names()))
+    scenario = picked(name)
     state = found.get("state", View.state)
     if state not in scenario.states:
         raise InputError("URL", "state", state, "one of " + ", ".join(scenario.states))
