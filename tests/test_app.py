@@ -1,6 +1,10 @@
 """The web app's pure parts, without a browser: tile map, colours, the 'why' sentence,
-slider ranges, and that what the page runs is what the command line runs."""
+slider ranges, and that what the page runs is what the command line runs: the band of
+replicates, the saved scenario file, the link, the downloads, the compare view and the survey."""
 
+import io
+import itertools
+import zipfile
 from dataclasses import replace
 
 import numpy as np
@@ -8,12 +12,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import app
+from sim.app import session as app
 from sim.cli import main
 from sim.core.calendar import quarter_label
 from sim.core.equations import TERMS
 from sim.reports import app_charts, tilemap
-from sim.reports.plots import PARTNER_COLORS
+from sim.reports.colors import FALLBACK_COLORS, PARTNER_COLORS, partner_color
 from sim.running.explain import why_sentence
 from sim.schema import parameters
 from sim.schema.scenario import Event, load
@@ -197,20 +201,181 @@ def test_quarter_labels(step, label):
     assert quarter_label(step) == label
 
 
-def test_charts_have_titles_axis_labels_and_a_legend_per_partner():
+def test_charts_are_valid_plotly_figures_with_titles_axis_labels_and_a_legend_entry_per_partner():
+    go = pytest.importorskip("plotly.graph_objects")
     model = app.new_model(load("baseline_2020"), {})
     for _ in range(3):
         model.step()
     partners = model.inputs.partners
-    timeline = app_charts.asean_timeline(model.trajectory.alignment[0, :4].mean(1), partners, 40, "t")
+    lo, hi, _ = app.replicate_band(app.run_scenario(model), replicates=5)
+    timeline = app_charts.asean_timeline(model.trajectory.alignment[0, :4].mean(1), partners, 40, "t", band=(lo, hi))
     bars = app_charts.state_bars(model.dyn.alignment[0], model.inputs.states, partners, "b")
-    for fig in (timeline, bars):
-        ax = fig.axes[0]
-        assert ax.get_title(loc="left") and ax.get_xlabel()
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == [parameters.PARTNER_NAMES[p] for p in partners]
-    assert timeline.axes[0].get_xlim() == (2020, 2030)  # the whole horizon from the first quarter on
+    for figure in (timeline, bars):
+        go.Figure(figure)  # Plotly's own schema check: raises on any unknown property
+        assert figure["layout"]["title"]["text"] and figure["layout"]["xaxis"]["title"]["text"]
+        named = [t["name"] for t in figure["data"] if t.get("showlegend", True)]
+        assert named == [parameters.PARTNER_NAMES[p] for p in partners]
+    assert timeline["layout"]["xaxis"]["range"] == [2020, 2030]  # the whole horizon from the first quarter on
+    # every partner's band and line share a legend group, so one click on the legend hides both
+    groups = [t["legendgroup"] for t in timeline["data"]]
+    assert all(groups.count(p) == 3 for p in partners)
     explain = app_charts.explain_chart(app.current_table(model, "Vietnam"))
-    assert explain.axes[0].get_xlabel()
+    go.Figure(explain)
+    assert [t["name"] for t in explain["data"]] == [*TERMS, "total score"]
+
+
+# --- colours ------------------------------------------------------------------------
+
+
+def _simulated_lab(color: str, deficiency: str) -> np.ndarray:
+    """CIELAB of ``color`` as seen with protanopia or deuteranopia (Machado et al. 2009, severity 1)."""
+    matrix = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                             [-0.003882, -0.048116, 1.051998]],
+              "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                               [-0.011820, 0.042940, 0.968881]]}[deficiency]
+    srgb = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(np.array(matrix) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ seen
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def distinguishable(a: str, b: str, deficiency: str) -> bool:
+    """Apart in hue and saturation (a*b* distance >= 15) or clearly in lightness (L* >= 30)."""
+    la, lb = _simulated_lab(a, deficiency), _simulated_lab(b, deficiency)
+    return np.linalg.norm(la[1:] - lb[1:]) >= 15 or abs(la[0] - lb[0]) >= 30
+
+
+@pytest.mark.parametrize("deficiency", ["protanopia", "deuteranopia"])
+def test_the_default_partners_and_asean_stay_apart_with_red_green_colour_blindness(deficiency):
+    shown = load("baseline_2020").partners
+    assert "ASEAN" in shown
+    for a, b in itertools.combinations(shown, 2):
+        assert distinguishable(partner_color(a), partner_color(b), deficiency), (a, b)
+
+
+def test_the_old_red_china_and_green_korea_fail_the_same_check():
+    assert not distinguishable("#c8302c", "#3a9e6f", "protanopia")  # the check can fail
+
+
+def test_an_unknown_partner_code_gets_a_fixed_fallback_colour():
+    assert partner_color("ASEAN") == PARTNER_COLORS["ASEAN"]
+    assert partner_color("XX") in FALLBACK_COLORS and partner_color("XX") == partner_color("XX")
+    assert tilemap.tile_color("XX", 0.0) == partner_color("XX")
+
+
+# --- band, saved scenario, link, downloads -----------------------------------------------------
+
+
+def played(name="baseline_2020", start=None, during=(), steps=10):
+    """A page's model: sliders ``start`` before the first step, ``during`` = [(after step, key, value)]."""
+    scenario = load(name)
+    model = app.new_model(scenario, app.starting_settings(scenario) | (start or {}))
+    for step in range(steps):
+        for when, key, value in during:
+            if when == step:
+                app.change_during_run(model, key, value)
+        model.step()
+    return model
+
+
+def test_the_band_is_the_spread_of_replicates_and_holds_the_pages_run_as_run_0():
+    model = played(during=[(4, "world.us_commitment", 0.6)], steps=40)
+    lo, hi, result = app.replicate_band(app.run_scenario(model), replicates=20)
+    np.testing.assert_array_equal(result.trajectory.alignment[0], model.trajectory.alignment[0])
+    assert lo.shape == hi.shape == (41, len(model.inputs.partners))
+    assert (lo <= hi).all() and (hi - lo).max() > 0  # noise and crises at sea: the runs differ
+
+
+def test_a_saved_scenario_reproduces_the_pages_run_number_for_number(tmp_path, capsys):
+    model = played("china_assertive", start={"world.rivalry": 0.9, "world.china_mode": "steady"},
+                   during=[(3, "world.asean_unity", 0.8), (7, "weights.peer", 1.7)], steps=40)
+    name, text = app.scenario_file(model)
+    path = tmp_path / name
+    path.write_text(text)
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    expected = app.current_result(model)
+    written = pd.read_parquet(tmp_path / "out" / "alignment.parquet")
+    pd.testing.assert_frame_equal(written, expected.alignment, check_exact=True)
+    assert load(path).events[-2:] == (Event(4, "world.asean_unity", "set", 0.8), Event(8, "weights.peer", "set", 1.7))
+
+
+def test_a_link_reopens_the_same_view():
+    model = played("us_retrenchment", start={"world.rivalry": 0.8}, during=[(5, "world.asean_unity", 0.7)],
+                   steps=12)
+    view = app.view_of(model, "Cambodia")
+    query = app.encode_view(view)
+    assert "q6.world.asean_unity=0.7" in query and "step=12" in query
+    assert app.decode_view(query) == view
+    reopened, values = app.restore(app.decode_view(query))
+    np.testing.assert_array_equal(reopened.trajectory.alignment, model.trajectory.alignment)
+    assert values["world.rivalry"] == 0.8 and values["world.asean_unity"] == 0.7
+
+
+@pytest.mark.parametrize("query, message", [
+    ("scenario=nowhere", "scenario = 'nowhere'"),
+    ("scenario=scenarios/baseline_2020.toml", "scenario = 'scenarios/baseline_2020.toml'"),
+    ("world.rivalry=2", "world.rivalry = 2.0: expected a number in [0, 1]"),
+    ("world.rivalry=high", "world.rivalry = 'high': expected a number"),
+    ("model.noise=1", "model.noise = '1': expected a slider's key"),
+    ("step=-1", "step = '-1': expected a whole number"),
+    ("step=99", "step = 99: expected a step from 0 to 40"),
+    ("state=Atlantis", "state = 'Atlantis'"),
+])
+def test_a_bad_link_is_one_line_naming_what_is_wrong(query, message):
+    with pytest.raises(sim.InputError) as error:
+        app.decode_view(query)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_downloads_hold_the_tables_run_writes_up_to_the_current_quarter():
+    model = played(steps=6)
+    result = app.current_result(model)
+    for fmt in ("csv", "parquet"):
+        bundle = zipfile.ZipFile(io.BytesIO(sim.running.run.archive(result, fmt)))
+        assert sorted(bundle.namelist()) == sorted([f"{t}.{fmt}" for t in sim.running.run.TABLES]
+                                                   + ["final.csv", "manifest.json"])
+        data = bundle.read(f"world.{fmt}")
+        world = pd.read_csv(io.BytesIO(data)) if fmt == "csv" else pd.read_parquet(io.BytesIO(data))
+        assert list(world["step"]) == list(range(7))
+    with pytest.raises(sim.InputError):
+        sim.running.run.archive(result, "xlsx")
+
+
+# --- compare view and survey ------------------------------------------------------------------
+
+
+def test_compare_columns_give_the_paired_differences_of_run_py_compare():
+    base = app.starting_settings(load("baseline_2020"))
+    columns = [app.column_scenario("baseline_2020", base, "A: baseline_2020"),
+               app.column_scenario("baseline_2020", base | {"world.us_commitment": 0.5}, "B: baseline_2020")]
+    result = app.compare_columns(columns, replicates=20)
+    expected = sim.compare(["baseline_2020", load("baseline_2020").with_overrides({"world.us_commitment": 0.5})],
+                           replicates=20)
+    np.testing.assert_allclose(result.differences["difference"], expected.differences["difference"])
+    assert set(result.differences["measure"]) >= set(load("baseline_2020").partners)
+    assert result.differences.query("measure == 'US'")["difference"].iloc[0] < 0  # less US commitment
+    assert "B: baseline_2020: " in sim.experiments.comparison.state_summary(result, "B: baseline_2020")[0]
+
+
+def test_survey_scenarios_show_each_states_survey_answer_beside_the_models():
+    model = played("survey_2020", steps=40)
+    table = app.survey_beside_model("survey_2020", app.current_result(model))
+    assert table.attrs["year"] == 2020
+    assert list(table.index) == list(model.inputs.states)
+    expected = app.current_result(model).final.loc[list(table.index), "forced_us"] * 100
+    np.testing.assert_allclose(table["model, this run"], expected)
+    assert table.loc["Brunei", "survey"] == 30.9  # sim/data/survey_panel.csv
+    assert app.survey_beside_model("baseline_2020", app.current_result(model)) is None
+
+
+def test_a_year_without_per_state_figures_shows_blanks():
+    model = played("outlook_2024", steps=2)
+    table = app.survey_beside_model("outlook_2024", app.current_result(model))
+    assert table["survey"].isna().all() and table["model, this run"].notna().all()
 
 
 def test_ui_refuses_a_bad_port(capsys):

@@ -1,10 +1,12 @@
 """The web app in a real browser: `run.py ui` serves it, Chromium loads it, a student's
-clicks change what it shows.
+clicks change what it shows: sliders, step and play (its rate is printed and must be 4
+quarters a second or more), tiles, the charts' hover, legend and PNG, the link, the downloads
+and the compare view.
 
 Uses Debian's Chromium (/usr/bin/chromium; `.ci/run` installs it) through Playwright,
 never a downloaded browser. Waits are on page content, never fixed sleeps. The
-screenshot goes to the test's tmp dir and results/app_screenshot.png; with
-SIM_UPDATE_SCREENSHOT=1 also to docs/screenshots/app.png (the README's picture).
+screenshots go to the test's tmp dir and results/; with SIM_UPDATE_SCREENSHOT=1 also to
+docs/screenshots/ (the README's pictures).
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+import sim
 
 pytestmark = pytest.mark.browser
 
@@ -78,17 +84,22 @@ def app_url(tmp_path):
 
 
 @pytest.fixture
-def page(tmp_path):
+def browser_context(tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1350})
+        context = browser.new_context(viewport={"width": 1440, "height": 1350}, accept_downloads=True)
         context.set_default_timeout(WAIT_MS)
         try:
-            yield context.new_page()
+            yield context
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context.new_page()
 
 
 def asean_shares(page_or_text) -> dict[str, float]:
@@ -97,18 +108,37 @@ def asean_shares(page_or_text) -> dict[str, float]:
     return {name: float(value) for name, value in re.findall(r"([A-Z][A-Za-z ]+?) (\d+\.\d)%", text)}
 
 
+def quarter(page) -> int:
+    return int(re.search(r"Quarter (\d+)", page.locator(".asean-now").inner_text()).group(1))
+
+
 def wait_for_text_change(page, selector: str, old: str) -> None:
     page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText !== old", arg=[selector, old])
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")  # three charts drawn
+
+
+# Records each quarter the page shows, with the browser's clock: what a viewer sees, not what the server sent.
+WATCH_QUARTERS = """() => {
+  window.quartersSeen = [];
+  const seen = () => {
+    const match = document.querySelector('.asean-now').innerText.match(/Quarter (\\d+)/);
+    const last = window.quartersSeen[window.quartersSeen.length - 1];
+    if (match && (!last || last[0] !== +match[1])) window.quartersSeen.push([+match[1], performance.now()]);
+  };
+  new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
 
 
 def test_app_serves_the_page_and_reacts_to_slider_step_play_and_tile(app_url, page, tmp_path):
     failed = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(app_url)
-
-    # The charts render: three non-empty images (timeline, state bars, explain chart).
-    page.wait_for_function("() => Array.from(document.images).filter(i => i.naturalWidth > 100).length >= 3")
-    assert set(asean_shares(page)) == {"United States", "China", "Japan", "South Korea"}
+    open_page(page, app_url)
+    partners = {"United States", "China", "Japan", "South Korea"}  # baseline_2020's partners
+    assert partners <= set(asean_shares(page))
     assert page.locator(".tile").count() == 10
     start = page.locator(".asean-now").inner_text()
     assert "Quarter 0 of 40" in start
@@ -127,20 +157,35 @@ def test_app_serves_the_page_and_reacts_to_slider_step_play_and_tile(app_url, pa
     page.get_by_text("Quarter 1 of 40").wait_for()
     assert asean_shares(page) != after_slider
 
-    # Play, then pause: the model runs on by itself.
+    # Play: the model runs on by itself to the end, at 4 quarters a second or more, each quarter shown.
+    page.evaluate(WATCH_QUARTERS)
     page.locator(".play-button").click()
-    page.get_by_text("Quarter 8 of 40").wait_for()
+    page.get_by_text("Quarter 40 of 40").wait_for(timeout=60_000)
+    page.locator(".play-button[disabled]").wait_for()  # at the end Play stops and is disabled
+    seen = page.evaluate("window.quartersSeen")
+    first, last = next(s for s in seen if s[0] >= 4), next(s for s in seen if s[0] >= 36)
+    rate = (last[0] - first[0]) / ((last[1] - first[1]) / 1000)
+    drawn = len([s for s in seen if first[0] <= s[0] <= last[0]])
+    print(f"\nplay rate in the browser: {rate:.2f} quarters/s ({last[0] - first[0]} quarters, {drawn} of them drawn)")
+    assert rate >= 4.0, f"play ran at {rate:.2f} quarters/s"
+
+    # Reset, play and pause: the run stops where it is.
+    page.locator(".reset-button").click()
+    page.get_by_text("Quarter 0 of 40").wait_for()
+    page.evaluate("window.quartersSeen = []")
     page.locator(".play-button").click()
+    page.wait_for_function("() => window.quartersSeen.some(([q]) => q >= 3)")
+    page.locator(".play-button").dispatch_event("click")  # at once: no wait for the moving page to settle
     page.locator(".play-button", has_text="Play").wait_for()
-    quarter = int(re.search(r"Quarter (\d+)", page.locator(".asean-now").inner_text()).group(1))
-    assert quarter >= 8
+    now = quarter(page)
+    assert 3 <= now < 40
 
     # A slider during the run is a change from the next quarter, listed under the chart.
     page.locator(".v-input", has_text="ASEAN unity").locator("[role=slider]").press("PageUp")
-    page.get_by_text("Your changes during the run").wait_for()
-    assert "ASEAN unity = 0.6" in page.get_by_text("Your changes during the run").inner_text()
+    page.locator(".changes-line").wait_for()
+    assert "ASEAN unity = 0.6" in page.locator(".changes-line").inner_text()
     page.locator(".step-button").click()
-    page.get_by_text(f"Quarter {quarter + 1} of 40").wait_for()
+    page.get_by_text(f"Quarter {now + 1} of 40").wait_for()
 
     # Click a tile: the explain panel shows that state.
     page.locator(".tile-Cambodia").click()
@@ -148,15 +193,111 @@ def test_app_serves_the_page_and_reacts_to_slider_step_play_and_tile(app_url, pa
     assert page.locator(".explain-sentence").inner_text().startswith("Cambodia leans to")
     assert page.locator(".tile-Cambodia.selected").count() == 1
 
-    save_screenshot(page, tmp_path)
+    save_screenshot(page, tmp_path, "app.png")
     assert not failed, f"requests that failed (missing offline assets?): {failed}"
 
 
-def save_screenshot(page, tmp_path: Path) -> None:
-    targets = [tmp_path / "app.png", ROOT / "results" / "app_screenshot.png"]
+def test_charts_are_interactive_hover_legend_and_png(app_url, page, tmp_path):
+    open_page(page, app_url)
+    timeline = page.locator(".timeline-chart .js-plotly-plot")
+    # Hover: a value appears over the chart.
+    for _ in range(4):
+        page.locator(".step-button").click()
+    page.get_by_text("Quarter 4 of 40").wait_for()
+    box = timeline.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.02, box["y"] + box["height"] * 0.5)
+    page.mouse.move(box["x"] + box["width"] * 0.04, box["y"] + box["height"] * 0.5)
+    page.wait_for_function("() => document.querySelector('.timeline-chart .hoverlayer').textContent.includes('%')")
+    # Legend: a click hides a partner's line and band, a second click shows them again.
+    page.mouse.move(0, 0)
+    timeline.locator(".infolayer .legend .traces", has_text="China").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.timeline-chart .infolayer .legend .traces')]"
+                           ".some(t => t.textContent.includes('China') && t.style.opacity === '0.5')")
+    # PNG: the chart's own toolbar downloads it.
+    timeline.hover()
+    with page.expect_download() as download:
+        timeline.locator("[data-title='Download plot as a PNG']").click()
+    path = tmp_path / "timeline.png"
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_a_copied_link_reopens_the_same_view(app_url, page, browser_context):
+    open_page(page, app_url)
+    page.locator(".v-input", has_text="US-China rivalry").locator("[role=slider]").press("PageUp")
+    page.wait_for_function("() => location.search.includes('world.rivalry=')")
+    for _ in range(3):
+        page.locator(".step-button").click()
+    page.get_by_text("Quarter 3 of 40").wait_for()
+    page.locator(".v-input", has_text="ASEAN unity").locator("[role=slider]").press("PageUp")
+    page.locator(".tile-Laos").click()
+    page.wait_for_function("() => location.search.includes('state=Laos') && location.search.includes('q4.')")
+    link, shown = page.url, page.locator(".asean-now").inner_text()
+    rivalry = page.locator(".v-input", has_text="US-China rivalry").locator("label").inner_text()
+    changes = page.locator(".changes-line").inner_text()
+    assert "step=3" in link
+
+    other = browser_context.new_page()  # a second reader opens the link
+    open_page(other, link)
+    other.get_by_text("Quarter 3 of 40").wait_for()
+    assert other.locator(".asean-now").inner_text() == shown
+    assert other.locator(".explain-panel h3", has_text="Laos").count() == 1
+    assert other.locator(".v-input", has_text="US-China rivalry").locator("label").inner_text() == rivalry
+    assert other.locator(".changes-line").inner_text() == changes
+
+    bad = browser_context.new_page()
+    open_page(bad, app_url + "/?scenario=nowhere")
+    assert bad.locator(".error-line").inner_text().startswith("This link could not be opened: ")
+
+
+def test_downloads_and_save_as_scenario_reproduce_the_run(app_url, page, tmp_path):
+    open_page(page, app_url)
+    page.locator(".v-input", has_text="North Korea threat").locator("[role=slider]").press("PageDown")
+    page.wait_for_function("() => location.search.includes('world.nk_threat=')")
+    for _ in range(2):
+        page.locator(".step-button").click()
+    page.get_by_text("Quarter 2 of 40").wait_for()
+    page.locator(".v-input", has_text="US commitment").locator("[role=slider]").press("PageDown")
+    page.wait_for_function("() => location.search.includes('q3.')")
+    for _ in range(2):
+        page.locator(".step-button").click()
+    page.get_by_text("Quarter 4 of 40").wait_for()
+
+    files = {}
+    for label in ("Download run (CSV)", "Save as scenario (TOML)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        files[label] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[label])
+    with zipfile.ZipFile(files["Download run (CSV)"]) as bundle:
+        shown = pd.read_csv(bundle.open("alignment.csv"))
+    rerun = sim.run(files["Save as scenario (TOML)"], steps=4)  # the saved file, as `run.py run FILE` reads it
+    pd.testing.assert_frame_equal(shown, rerun.alignment.astype(shown.dtypes.to_dict()), check_exact=False,
+                                  rtol=0, atol=1e-15)
+
+
+def test_compare_view_shows_paired_differences_in_the_words_of_run_py_compare(app_url, page, tmp_path):
+    open_page(page, app_url)
+    page.get_by_role("tab", name="Compare").click()
+    column_b = page.locator(".compare-column-B")
+    column_b.locator(".v-input", has_text="US commitment").locator("[role=slider]").press("PageDown")
+    column_b.get_by_text("Sliders changed: US commitment = ").wait_for()
+    page.locator(".compare-button").click()
+    page.locator(".compare-time").wait_for()
+    seconds = float(re.search(r"Computed in ([\d.]+) s", page.locator(".compare-time").inner_text()).group(1))
+    print(f"\ncompare view: two columns of 100 replicates computed in {seconds:.2f} s")
+    text = page.locator(".compare-lines").inner_text()
+    assert re.match(r"B: baseline_2020: \d+ of \d+ state-partner differences clear of zero", text)
+    assert page.get_by_text("Difference from A: baseline_2020 (points; * = clear of zero):").count() == 1
+    assert page.locator(".difference-chart .js-plotly-plot").count() == 1
+    save_screenshot(page, tmp_path, "app_compare.png")
+
+
+def save_screenshot(page, tmp_path: Path, name: str) -> None:
+    targets = [tmp_path / name, ROOT / "results" / f"screenshot_{name}"]
     if os.environ.get("SIM_UPDATE_SCREENSHOT") == "1":
-        targets.append(ROOT / "docs" / "screenshots" / "app.png")
-    image = page.screenshot()
+        targets.append(ROOT / "docs" / "screenshots" / name)
+    image = page.screenshot(full_page=True)
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(image)

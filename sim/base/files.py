@@ -46,12 +46,18 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict | None = None) -> Path:
-    """A DataFrame to Parquet, atomically, with the manifest in the file's metadata."""
+def parquet_table(frame: pd.DataFrame, metadata: dict | None = None) -> pa.Table:
+    """A DataFrame as an Arrow table, with the manifest in the schema's metadata."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if metadata:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                b"sim_manifest": json.dumps(metadata).encode()})
+    return table
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict | None = None) -> Path:
+    """A DataFrame to Parquet, atomically, with the manifest in the file's metadata."""
+    table = parquet_table(frame, metadata)
     return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 

@@ -59,14 +59,8 @@ def main(args) -> int:
     print("Final ASEAN alignment (%):")
     print(comparing.alignment_table(result).to_string())
     print(f"\nDifference from {result.labels[0]} (points; * = clear of zero):")
-    print(comparing.difference_table(result).replace(r"\*\*(.*)\*\*", r"\1 *", regex=True).to_string())
+    print(comparing.plain(comparing.difference_table(result)).to_string())
     for label in result.labels[1:]:
-        clear = result.states.query("scenario == @label and clear")
-        print(f"\n{label}: {len(clear)} of {len(result.states.query('scenario == @label'))} state-partner "
-              "differences clear of zero; largest:")
-        top = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index).head(5)
-        for row in top.itertuples():
-            print(f"  {row.state:<12}{row.partner:<4}{100 * row.difference:+6.1f} [{100 * row.lo:+.1f}, "
-                  f"{100 * row.hi:+.1f}]")
+        print("\n" + "\n".join(comparing.state_summary(result, label)))
     print(f"\nWrote {out}/: " + ", ".join(p.name for p in files.values()))
     return 0

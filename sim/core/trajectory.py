@@ -10,7 +10,7 @@ Both engines fill a `Trajectory`; every table and plot reads one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -71,6 +71,11 @@ class Trajectory:
     @property
     def n_steps(self) -> int:
         return self.alignment.shape[1] - 1
+
+    def up_to(self, step: int) -> "Trajectory":
+        """Steps 0..``step`` only (views, not copies): a run in progress as if it had ended there."""
+        arrays = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("states", "partners")}
+        return replace(self, **{name: None if a is None else a[:, :step + 1] for name, a in arrays.items()})
 
     # --- derived measures -------------------------------------------------
 

@@ -288,6 +288,24 @@ def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
     return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
 
 
+def plain(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of `difference_table` or `state_table` as plain text: bold becomes a trailing * (clear of zero)."""
+    return table.replace(r"\*\*(.*)\*\*", r"\1 *", regex=True)
+
+
+def state_summary(comparison: Comparison, label: str, top: int = 5) -> list[str]:
+    """How many of ``label``'s state-partner differences are clear of zero, and the ``top`` largest
+    of those, one line each: the words `run.py compare` prints and the web app shows."""
+    rows = comparison.states.query("scenario == @label")
+    clear = rows[rows["clear"]]
+    largest = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index).head(top)
+    lines = [f"{label}: {len(clear)} of {len(rows)} state-partner differences clear of zero"
+             + ("; largest:" if len(largest) else "")]
+    lines += [f"  {r.state:<12}{r.partner:<4}{100 * r.difference:+6.1f} [{100 * r.lo:+.1f}, {100 * r.hi:+.1f}]"
+              for r in largest.itertuples()]
+    return lines
+
+
 def report(comparison: Comparison, figure_name: str = "alignment_over_time.png") -> str:
     """A Markdown report (tables and figure) ready to paste into a brief."""
     m = comparison.manifest

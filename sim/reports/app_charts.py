@@ -1,92 +1,139 @@
-"""The web app's charts, drawn from plain arrays of a running model.
+"""The web app's charts: interactive Plotly figures drawn from plain arrays of a running model.
 
-Each function returns a matplotlib `Figure` made without pyplot: the app's
-server draws from several threads, and pyplot's global figure list is neither
-thread-safe nor freed unless closed. Colours are `sim.reports.plots.PARTNER_COLORS`,
-the same as every other plot.
+Each function returns a figure as a plain dict, ``{"data": [trace, ...], "layout": {...}}``, in
+Plotly's JSON schema (``plotly.graph_objects.Figure(figure)`` reads it): cheap to build every
+quarter, and easy to compare with the last one, so the page sends only what changed.
+
+Plotly figures are data, not pictures: the page sends the numbers to the browser, which draws
+them with hover values, legend toggling (click a partner to hide it), zoom, and a PNG download
+on the chart's own toolbar. Colours are `sim.reports.colors` (Okabe-Ito), the same as every
+other plot. Every trace of a partner shares a legend group, so one click hides its line and band.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+import pandas as pd
 
-from sim.core.calendar import START_YEAR, year_of
-from sim.reports import plots
+from sim.core.calendar import START_YEAR, quarter_label, year_of
+from sim.core.equations import TERMS
+from sim.reports.colors import TERM_COLORS, partner_color
 from sim.schema.parameters import PARTNER_NAMES
 
-FONT = 10
+FONT = 12
+WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (the widget does not follow its card)
+# The chart toolbar: PNG download at twice the screen size (sharp on slides); no Plotly logo, no
+# "share chart" (it would send the data to Chart Studio), no selection tools (nothing to select).
+CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
+          "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
 
 
-def _legend_name(code: str) -> str:
+def partner_name(code: str) -> str:
     return PARTNER_NAMES.get(code, code)
 
 
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    fig.set_dpi(100)
-    return fig
+def _figure(data: list, title: str, height: int, name: str, width: int = WIDTH, **layout) -> dict:
+    """A figure dict with the shared look; ``uirevision`` keeps the reader's zoom across updates."""
+    base = {
+        "title": {"text": title, "x": 0.01, "font": {"size": FONT + 2}}, "height": height, "width": width,
+        "template": "plotly_white",
+        "margin": {"l": 60, "r": 15, "t": 50, "b": 40}, "font": {"size": FONT}, "uirevision": name,
+        "hovermode": "closest", "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+    }
+    return {"data": data, "layout": base | layout}
 
 
-def asean_timeline(asean: np.ndarray, partners, horizon: int, title: str) -> Figure:
-    """ASEAN's mean alignment with each partner up to now.
+def _list(values) -> list:
+    return np.asarray(values, dtype=float).round(6).tolist()  # JSON numbers; 6 decimals are below a pixel
 
-    asean: [step, partner] for steps 0..now; the x axis always spans the whole
-    horizon, so the lines grow across a fixed frame instead of rescaling.
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def asean_timeline(asean: np.ndarray, partners, horizon: int, title: str, band=None) -> dict:
+    """ASEAN's mean alignment with each partner up to now, inside the spread of the replicates.
+
+    asean: [step, partner] of the run the step buttons drive, steps 0..now.
+    band: optional (lo, hi), each [step, partner] over the whole horizon: the 5-95% range of
+    replicate runs of the same settings. The x axis always spans the whole horizon, so the
+    line grows across a fixed frame instead of rescaling.
     """
-    fig = _figure(4.9, 3.3)
-    ax = fig.add_subplot()
-    years = year_of(np.arange(len(asean)))
+    data = []
+    now = len(asean) - 1
+    years = _list(year_of(np.arange(len(asean))))
+    labels = [quarter_label(s) for s in range(len(asean))]
     for k, code in enumerate(partners):
-        ax.plot(years, asean[:, k], color=plots.PARTNER_COLORS.get(code), lw=2.4, label=_legend_name(code))
-        ax.plot(years[-1:], asean[-1:, k], "o", color=plots.PARTNER_COLORS.get(code), ms=5)
-    ax.set_xlim(START_YEAR, year_of(horizon))
-    ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("year (one step = one quarter)", fontsize=FONT)
-    ax.set_ylabel("ASEAN mean alignment", fontsize=FONT)
-    ax.set_title(title, fontsize=FONT + 1, loc="left")
-    ax.tick_params(labelsize=FONT - 1)
-    ax.grid(alpha=0.3)
-    ax.legend(ncol=len(partners), loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, fontsize=FONT - 1)
-    return fig
+        color, name = partner_color(code), partner_name(code)
+        if band is not None:
+            lo, hi = band
+            band_years = _list(year_of(np.arange(len(lo))))
+            data.append({"type": "scatter", "x": band_years, "y": _list(lo[:, k]), "mode": "lines",
+                         "line": {"width": 0}, "legendgroup": code, "showlegend": False, "hoverinfo": "skip"})
+            data.append({"type": "scatter", "x": band_years, "y": _list(hi[:, k]), "mode": "lines",
+                         "line": {"width": 0}, "fill": "tonexty", "fillcolor": _rgba(color, 0.18),
+                         "legendgroup": code, "showlegend": False, "customdata": _list(lo[:, k]),
+                         "name": f"{name} 5-95%",
+                         "hovertemplate": f"{name}: 5-95% of replicates "
+                                          "%{customdata:.1%} to %{y:.1%}<extra></extra>"})
+        data.append({"type": "scatter", "x": years, "y": _list(asean[:, k]), "mode": "lines+markers", "name": name,
+                     "legendgroup": code, "line": {"color": color, "width": 2.6},
+                     "marker": {"size": [0] * now + [8], "color": color}, "customdata": labels,
+                     "hovertemplate": f"{name}: %{{y:.1%}} (%{{customdata}})<extra></extra>"})
+    return _figure(data, title, 400, "timeline", hovermode="x unified",
+                   xaxis={"range": [START_YEAR, float(year_of(horizon))],
+                          "title": {"text": "year (one step = one quarter)"}},
+                   yaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "ASEAN mean alignment"}})
 
 
-def state_bars(alignment: np.ndarray, states, partners, title: str) -> Figure:
-    """Each state's current alignment as a stacked bar (alignment [state, partner])."""
-    fig = _figure(4.9, 3.9)
-    ax = fig.add_subplot()
-    rows = np.arange(len(states))
-    left = np.zeros(len(states))
+def state_bars(alignment: np.ndarray, states, partners, title: str) -> dict:
+    """Each state's current alignment as a stacked bar (alignment [state, partner]); the shares
+    show on hover (labels inside the bars would be measured and placed anew every quarter)."""
+    data = []
     for k, code in enumerate(partners):
         share = alignment[:, k]
-        ax.barh(rows, share, left=left, color=plots.PARTNER_COLORS.get(code), label=_legend_name(code),
-                edgecolor="white", linewidth=0.6)
-        for row in rows[share >= 0.12]:  # label only segments wide enough to hold the text
-            ax.text(left[row] + share[row] / 2, row, f"{share[row]:.0%}", ha="center", va="center",
-                    fontsize=FONT - 2, color="white")
-        left += share
-    ax.set_yticks(rows, states, fontsize=FONT - 1)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="x", labelsize=FONT - 1)
-    ax.set_xlabel("share of the state's alignment", fontsize=FONT)
-    ax.set_title(title, fontsize=FONT + 1, loc="left")
-    ax.legend(ncol=len(partners), loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize=FONT - 1)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig
+        data.append({"type": "bar", "y": list(states), "x": _list(share), "orientation": "h",
+                     "name": partner_name(code), "legendgroup": code,
+                     "marker": {"color": partner_color(code), "line": {"color": "white", "width": 0.6}},
+                     "hovertemplate": f"%{{y}}: {partner_name(code)} %{{x:.1%}}<extra></extra>"})
+    return _figure(data, title, 420, "bars", barmode="stack",
+                   xaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "share of the state's alignment"}},
+                   yaxis={"autorange": "reversed"})
 
 
-def explain_chart(table) -> Figure:
-    """The explain table as bars of each partner's utility terms (`sim.reports.plots.explain_bars`)."""
-    fig = _figure(4.9, 1.3 + 0.45 * len(table))
-    plots.explain_bars(table, ax=fig.add_subplot())
-    ax = fig.axes[0]
-    ax.set_title("")
-    ax.set_xlabel("weighted utility terms; | marks the total score", fontsize=FONT - 1)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.32), frameon=False, fontsize=FONT - 2)
-    return fig
+def explain_chart(table: pd.DataFrame) -> dict:
+    """The explain table (`sim.running.explain.terms_table`) as bars of each partner's weighted
+    utility terms, negative ones to the left of zero, with a mark at the total score."""
+    names = [partner_name(p) for p in table.index]
+    data = [{"type": "bar", "y": names, "x": _list(table[term]), "orientation": "h", "name": term,
+             "marker": {"color": TERM_COLORS[term]}, "hovertemplate": f"%{{y}}: {term} %{{x:+.3f}}<extra></extra>"}
+            for term in TERMS if term in table]
+    data.append({"type": "scatter", "y": names, "x": _list(table["utility"]), "mode": "markers", "name": "total score",
+                 "marker": {"symbol": "line-ns-open", "size": 22, "color": "black", "line": {"width": 3}},
+                 "customdata": _list(table["alignment"]),
+                 "hovertemplate": "%{y}: total %{x:+.3f}, alignment %{customdata:.0%}<extra></extra>"})
+    return _figure(data, "", 190 + 34 * len(names), "explain", barmode="relative",
+                   margin={"l": 90, "r": 15, "t": 20, "b": 40},
+                   legend={"orientation": "h", "yanchor": "top", "y": -0.45, "xanchor": "left", "x": 0},
+                   xaxis={"title": {"text": "weighted utility terms; | marks the total score"}, "zeroline": True,
+                          "zerolinecolor": "black"},
+                   yaxis={"autorange": "reversed"})
+
+
+def difference_chart(differences: pd.DataFrame, partners, title: str) -> dict:
+    """Paired differences per measure with their 95% intervals, in points: the rows of
+    `sim.experiments.comparison.Comparison.differences` for one scenario. Partner measures
+    take the partner's colour; the others (forced_us, hedging, cohesion) grey."""
+    rows = differences.reset_index(drop=True)
+    colors = [partner_color(m) if m in partners else "#555555" for m in rows["measure"]]
+    clear = ["clear of zero" if c else "not clear of zero" for c in rows["clear"]]
+    data = [{"type": "bar", "x": list(rows["measure"]), "y": _list(100 * rows["difference"]),
+             "marker": {"color": colors},
+             "error_y": {"type": "data", "symmetric": False, "array": _list(100 * (rows["hi"] - rows["difference"])),
+                         "arrayminus": _list(100 * (rows["difference"] - rows["lo"])), "color": "#222"},
+             "customdata": [[lo, hi, c] for lo, hi, c in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]), clear)],
+             "hovertemplate": "%{x}: %{y:+.1f} points [%{customdata[0]:.1f}, %{customdata[1]:.1f}], "
+                              "%{customdata[2]}<extra></extra>"}]
+    return _figure(data, title, 360, "difference", width=2 * WIDTH,
+                   yaxis={"title": {"text": "difference (points)"}, "zeroline": True, "zerolinecolor": "black"})

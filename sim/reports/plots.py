@@ -1,6 +1,6 @@
 """Figures (matplotlib, headless). Each function returns a Figure; `save_figure` writes it atomically.
 
-Also the colours every figure, table and the web app share (`PARTNER_COLORS`, `TERM_COLORS`).
+The colours every figure, table and the web app share live in `sim.reports.colors`.
 Importing this module loads matplotlib.pyplot (about 0.7 s), so callers import it inside the
 function that draws.
 """
@@ -17,14 +17,7 @@ import pandas as pd  # noqa: E402
 
 from sim.base.files import atomic_write  # noqa: E402
 from sim.core.equations import TERMS  # noqa: E402
-
-# One colour per partner everywhere (tables, plots, web app).
-PARTNER_COLORS = {
-    "US": "#1f5fa8", "CN": "#c8302c", "JP": "#e89c2f", "KR": "#3a9e6f",
-    "EU": "#7b5ea7", "AU": "#2ba6b5", "IN": "#8c6d4f",
-}
-TERM_COLORS = dict(zip(TERMS, ["#35608d", "#4f9a64", "#d8a23a", "#b8443d", "#7d6aa8", "#6c8a9c"]))
-
+from sim.reports.colors import PARTNER_COLORS, TERM_COLORS, partner_color  # noqa: E402, F401 (PARTNER_COLORS: shared)
 
 def save_figure(fig, path: Path | str) -> Path:
     path = atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
@@ -40,7 +33,7 @@ def asean_over_time(result):
         stats = group.groupby("step")["alignment"].agg(["mean", lambda s: s.quantile(0.05),
                                                         lambda s: s.quantile(0.95)])
         stats.columns = ["mean", "lo", "hi"]
-        color = PARTNER_COLORS.get(partner)
+        color = partner_color(partner)
         ax.plot(stats.index, stats["mean"], label=partner, color=color, lw=2)
         if frame["run"].nunique() > 1:
             ax.fill_between(stats.index, stats["lo"], stats["hi"], color=color, alpha=0.15)
@@ -61,7 +54,7 @@ def states_small_multiples(result):
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.4 * rows), sharex=True, sharey=True, squeeze=False)
     for ax, state in zip(axes.flat, states):
         for partner, group in frame[frame["state"] == state].groupby("partner", sort=False):
-            ax.plot(group["step"], group["alignment"], color=PARTNER_COLORS.get(partner), label=partner, lw=1.8)
+            ax.plot(group["step"], group["alignment"], color=partner_color(partner), label=partner, lw=1.8)
         ax.set_title(state, fontsize=10)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)

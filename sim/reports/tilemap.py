@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.reports.plots import PARTNER_COLORS
+from sim.reports.colors import partner_color
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def blend(color: str, strength: float) -> str:
 def tile_color(partner: str, hedging: float) -> str:
     """The leading partner's colour, paler the more the state hedges (hedging in [0, 1])."""
     strength = 1.0 - (1.0 - MIN_STRENGTH) * min(max(float(hedging), 0.0), 1.0)
-    return blend(PARTNER_COLORS.get(partner, "#777777"), strength)
+    return blend(partner_color(partner), strength)
 
 
 def text_color(background: str) -> str:

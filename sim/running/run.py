@@ -8,14 +8,18 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.base.errors import InputError, check_count, check_seed
-from sim.base.files import write_all, write_json, write_parquet
+from sim.base.files import parquet_table, write_all, write_json, write_parquet
 from sim.core import outputs
 from sim.core.inputs import Inputs
 from sim.core.trajectory import Trajectory
@@ -25,6 +29,7 @@ from sim.running.provenance import make_manifest
 from sim.schema.scenario import Scenario, scenario_of
 
 ENGINES = ("ensemble", "mesa")
+TABLES = ("alignment", "states", "asean", "world")  # the tidy tables `save` writes, one row per step
 
 
 @dataclass
@@ -147,6 +152,32 @@ def _stack(trajectories: list[Trajectory]) -> Trajectory:
     return Trajectory(states=first.states, partners=first.partners, **arrays)
 
 
+def _data_meta(manifest: dict) -> dict:
+    # The tables carry what decides their numbers; not the engine, which does not (both give the
+    # same bits), so the same seed gives byte-identical Parquet files from either engine.
+    return {key: value for key, value in manifest.items() if key != "engine"}
+
+
+def archive(result: RunResult, fmt: str = "parquet") -> bytes:
+    """A zip of the run's tables, the same ones `save` writes (alignment, states, asean, world as
+    Parquet or CSV, final.csv) and manifest.json: what the web app's download buttons give."""
+    if fmt not in ("parquet", "csv"):
+        raise InputError("", "format", fmt, "parquet or csv")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name in TABLES:
+            frame = getattr(result, name)
+            if fmt == "csv":
+                bundle.writestr(f"{name}.csv", frame.to_csv(index=False))
+            else:
+                data = io.BytesIO()
+                pq.write_table(parquet_table(frame, _data_meta(result.manifest)), data)
+                bundle.writestr(f"{name}.parquet", data.getvalue())
+        bundle.writestr("final.csv", result.final.to_csv(float_format="%.4f"))
+        bundle.writestr("manifest.json", json.dumps(result.manifest, indent=2, default=str))
+    return buffer.getvalue()
+
+
 def save(result: RunResult, out_dir: Path | str, where: str = "out_dir",
          uncertainty: tuple[pd.DataFrame, dict] | None = None) -> dict[str, Path]:
     """Write a run's tables (Parquet), plots (PNG) and manifest (JSON) under ``out_dir``.
@@ -158,14 +189,10 @@ def save(result: RunResult, out_dir: Path | str, where: str = "out_dir",
     from sim.reports import plots  # matplotlib loads only when a run's figures are written
 
     meta = result.manifest
-    # The tables carry what decides their numbers; not the engine, which does not (both give the
-    # same bits), so the same seed gives byte-identical Parquet files from either engine.
-    data_meta = {key: value for key, value in meta.items() if key != "engine"}
-    files = {
-        "alignment": ("alignment.parquet", lambda path: write_parquet(result.alignment, path, data_meta)),
-        "states": ("states.parquet", lambda path: write_parquet(result.states, path, data_meta)),
-        "asean": ("asean.parquet", lambda path: write_parquet(result.asean, path, data_meta)),
-        "world": ("world.parquet", lambda path: write_parquet(result.world, path, data_meta)),
+    data_meta = _data_meta(meta)
+    files = {name: (f"{name}.parquet", lambda path, name=name: write_parquet(getattr(result, name), path, data_meta))
+             for name in TABLES}
+    files |= {
         "final": ("final.csv", lambda path: result.final.to_csv(path, float_format="%.4f")),
         "asean_plot": ("asean_alignment.png", lambda path: plots.save_figure(plots.asean_over_time(result), path)),
         "states_plot": ("states_alignment.png",

@@ -319,3 +319,38 @@ def scenario_of(scenario: Scenario | str | Path, overrides: dict | None = None) 
     function that takes a scenario reads its argument."""
     scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
     return scenario.with_overrides(overrides or {}, where="overrides")
+
+
+def derived_toml(base: str, title: str, description: str, overrides: dict | None = None,
+                 events=()) -> str:
+    """The text of a scenario file that says only what differs from scenario ``base``:
+    ``overrides`` (``{dotted key: value}``) as parameter changes from the start, and
+    ``events`` (`Event` objects) as timed changes. `load` reads it back to the same values
+    (floats are written with Python's shortest round-trip repr), so the file reproduces a run
+    number for number. The web app's 'save as scenario' writes this.
+    """
+    lines = [f"title = {_toml_value(title)}", f"description = {_toml_value(description)}",
+             f"base = {_toml_value(base)}", ""]
+    for key, value in (overrides or {}).items():
+        parameters.spec(key, "overrides")  # an unknown key fails here, not when the file is read
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for event in events:
+        lines += ["", "[[events]]", f"step = {int(event.step)}", f"key = {_toml_value(event.key)}",
+                  f"{event.op} = {_toml_value(event.value)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_key(dotted: str) -> str:
+    """A dotted parameter key as a TOML dotted key, quoting any part that is not a bare key."""
+    bare = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    return ".".join(part if part and set(part) <= bare else json.dumps(part) for part in dotted.split("."))
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)  # floats: the shortest text that reads back to the same number
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
