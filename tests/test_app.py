@@ -372,6 +372,16 @@ def test_survey_scenarios_show_each_states_survey_answer_beside_the_models():
     assert app.survey_beside_model("baseline_2020", app.current_result(model)) is None
 
 
+def test_the_survey_table_carries_the_parameter_interval():
+    """Issue 14 item 6: an interval over the panel fit's bootstrap draws, around the shipped answer."""
+    model = played("survey_2020", steps=40)
+    table = app.survey_beside_model("survey_2020", app.current_result(model))
+    bounds = table[app.INTERVAL_COLUMN].str.split("-", expand=True).astype(int)
+    assert (bounds[0] <= bounds[1]).all() and (bounds[1] - bounds[0]).max() > 0
+    mean = sim.run("survey_2020", replicates=8).final.loc[list(table.index), "forced_us"] * 100
+    assert ((bounds[0] - 1 <= mean) & (mean <= bounds[1] + 1)).all()
+
+
 def test_a_year_without_per_state_figures_shows_blanks():
     model = played("outlook_2024", steps=2)
     table = app.survey_beside_model("outlook_2024", app.current_result(model))

@@ -405,12 +405,14 @@ def SurveyPanel(band):
     table = session.survey_beside_model(current.scenario.name, session.current_result(current), band[2])
     shown = table.rename(columns={"model, this run": f"model, this run ({quarter_label(current.steps)})",
                                   table.columns[1]: f"{table.columns[1]} (end)"})
-    shown = shown.map(lambda v: "" if v != v else f"{v:.1f}")  # NaN (no survey figure) shows blank
+    shown = shown.map(lambda v: "" if v != v else v if isinstance(v, str) else f"{v:.1f}")  # NaN shows blank
     with solara.Card(margin=0, classes=["survey-panel"]):
         solara.HTML(tag="h3", unsafe_innerHTML=f"The ISEAS {year} survey beside the model")
         solara.HTML(tag="div", classes=["data-table"], unsafe_innerHTML=shown.to_html(border=0))
         solara.Text("Percent of each state's respondents who would pick the US if forced to choose between the US "
-                    "and China. Blank: the survey published no figure for that state that year. The calibration "
+                    "and China. The interval is the scenario as shipped, over the calibration's 30 refits on resampled "
+                    "survey figures and their replicates. Blank: the survey published no figure for that state "
+                    "that year. The calibration "
                     "compares at the scenario's last quarter; play to the end to compare like for like "
                     "(docs/validation.md).", classes=["help"])
 

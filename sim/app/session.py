@@ -31,6 +31,7 @@ from sim.running.explain import terms_table
 from sim.running.provenance import make_manifest
 from sim.running.run import RunResult
 from sim.running.run import run as run_scenario_engine
+from sim.running.uncertainty import parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import SCENARIO_DIR, Event, Scenario, derived_toml, load
 
@@ -354,7 +355,22 @@ def survey_beside_model(scenario_name: str, result: RunResult, replicates: RunRe
     if replicates is not None:
         table[f"model, mean of {replicates.manifest['replicates']} runs"] = (
             100 * replicates.final.loc[states, "forced_us"].astype(float))
+    table[INTERVAL_COLUMN] = forced_interval(scenario_name).reindex(states)
     table["survey"] = survey.reindex(states)
     table["model - survey"] = table["model, this run"] - table["survey"]
     table.attrs["year"] = year
     return table
+
+
+INTERVAL_COLUMN = "model, 90% with parameter uncertainty"
+
+
+@lru_cache(maxsize=16)
+def forced_interval(scenario_name: str) -> pd.Series:
+    """Per state, "lo-hi" (percent US) of the scenario's forced-choice answer over the panel fit's
+    bootstrap draws and their replicates (`sim.running.uncertainty`): the scenario as shipped,
+    not the sliders; about 0.4 s the first time a scenario is shown, cached after."""
+    frame = parameter_intervals(scenario_name)
+    forced = frame[frame["measure"] == "forced_us"].set_index("state")
+    low, high = ((100 * forced[end]).round().astype(int).astype(str) for end in ("lo", "hi"))
+    return low + "-" + high
