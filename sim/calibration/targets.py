@@ -38,10 +38,11 @@ ANSWERED = (FORCED, THIRD_PARTY)
 NOT_ANSWERED = {
     "trust_do_right_thing": "an input, not an output: partners.P.reliability is read from this figure "
     "(nearest year), and a model cannot be tested against its own input",
-    "trust_us_reported": "an input question (US reliability), low confidence; the model moves US trust "
-    "only through world.us_commitment (docs/validation.md, out-of-sample)",
-    "response_to_us_china_rivalry": "its options (ASEAN unity, neutrality, third parties) are strategies, "
-    "not partners in the model's choice set",
+    "trust_us_reported": "an input question (US reliability), low confidence: the 2020 figure is the "
+    "baseline's US trust and outlook_2021 sets the 2021 one (docs/validation.md)",
+    "response_to_us_china_rivalry": "not by the ASEAN-wide fit: 'enhance ASEAN resilience and unity' is a "
+    "target of the panel fit (run.py calibrate --panel, the ASEAN-centred option); the other options "
+    "(neutrality, a side, third parties) are strategies the model's options only approximate",
     "most_influential_political_strategic": "perceived influence is not a model quantity: states score "
     "partners by what they offer, not by the sway they hold",
     "most_influential_economic": "perceived influence is not a model quantity: states score partners by "
