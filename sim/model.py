@@ -56,7 +56,8 @@ class AlignmentModel(mesa.Model):
             model_reporters={"Cohesion": lambda m: float(eq.cohesion(m.dyn.alignment)[0]),
                              **{f"ASEAN {p}": _mean_alignment(i) for i, p in enumerate(self.inputs.partners)}},
             agenttype_reporters={StateAgent: {"Alignment": lambda a: a.alignment.copy(),
-                                              "Leading": lambda a: a.model.inputs.partners[int(a.alignment.argmax())]}},
+                                              "Leading": lambda a: a.model.inputs.partners[
+                                                  int(eq.leading_partner(a.alignment, a.model.inputs.partners))]}},
         )
         self.datacollector.collect(self)
 

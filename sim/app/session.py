@@ -168,10 +168,11 @@ def tiles_of(model) -> list[dict]:
     out = []
     for tile in tilemap.layout(model.inputs.states):
         row = rows[tile.state]
-        lead = partners[int(alignment[row].argmax())]
+        column = int(equations.leading_partner(alignment[row], partners))
+        lead = partners[column]
         color = tilemap.tile_color(lead, spread[row])
         shares = ", ".join(f"{parameters.PARTNER_NAMES.get(p, p)} {s:.1%}" for p, s in zip(partners, alignment[row]))
-        out.append({"tile": tile, "lead": lead, "share": float(alignment[row].max()), "hedging": float(spread[row]),
+        out.append({"tile": tile, "lead": lead, "share": float(alignment[row, column]), "hedging": float(spread[row]),
                     "color": color, "text": tilemap.text_color(color), "hover": f"{tile.state}: {shares}"})
     return out
 

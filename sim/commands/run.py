@@ -91,6 +91,9 @@ def print_summary(result) -> None:
     led = ", ".join(f"{p} {n:g}" for p, n in summary["states_led"].items())
     print(f"\nASEAN cohesion {summary['cohesion']:.2f}; states led by: {led}")
     print("forced_us: the model's answer to the survey question 'if forced to align with the US or China'.")
+    if "ASEAN" in result.trajectory.partners:
+        print("ASEAN column: the share each state keeps ASEAN-centred (autonomy); leading: the outside power "
+              "with the largest share.")
 
 
 def print_intervals(frame, manifest: dict) -> None:

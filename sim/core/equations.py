@@ -348,6 +348,20 @@ def hedging(alignment: np.ndarray) -> np.ndarray:
     return np.clip(-plogp.sum(-1) / np.log(n_partners), 0.0, 1.0)
 
 
+AUTONOMY = "ASEAN"  # the ASEAN-centred option: a strategy, not a power a state can be led by
+
+
+def powers(partners) -> np.ndarray:
+    """[partner] True for the outside powers, False for the ASEAN-centred option."""
+    return np.array([p != AUTONOMY for p in partners])
+
+
+def leading_partner(alignment: np.ndarray, partners) -> np.ndarray:
+    """Index of the outside power with the largest share of each state's alignment: the
+    ASEAN-centred share is shown beside the powers, but it is not a power to lean toward."""
+    return np.where(powers(partners), alignment, -np.inf).argmax(-1)
+
+
 def cohesion(alignment: np.ndarray) -> np.ndarray:
     """1 - mean pairwise total-variation distance between states' alignments."""
     n_states = alignment.shape[-2]

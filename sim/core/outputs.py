@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.core import equations as eq
 from sim.core.equations import TERMS
 from sim.core.trajectory import Trajectory
 
@@ -73,10 +74,11 @@ def final_table(traj: Trajectory) -> pd.DataFrame:
     table["hedging"] = traj.hedging()[:, -1].mean(0)
     if traj.terms is not None:
         table["forced_us"] = traj.forced_us()[:, -1].mean(0)
-    table["leading"] = table[list(traj.partners)].idxmax(axis=1)
+    powers = [p for p in traj.partners if p != eq.AUTONOMY]
+    table["leading"] = table[powers].idxmax(axis=1)
     asean = table[list(traj.partners)].mean()
     row = {**asean.to_dict(), "hedging": table["hedging"].mean(),
-           "leading": asean.idxmax()}
+           "leading": asean[powers].idxmax()}
     if "forced_us" in table:
         row["forced_us"] = table["forced_us"].mean()
     table.loc["ASEAN"] = row
@@ -89,5 +91,5 @@ def asean_summary(traj: Trajectory) -> dict:
     led = traj.leading()[:, -1]
     return {
         "cohesion": float(traj.cohesion()[:, -1].mean()),
-        "states_led": {p: float((led == i).sum(-1).mean()) for i, p in enumerate(traj.partners)},
+        "states_led": {p: float((led == i).sum(-1).mean()) for i, p in enumerate(traj.partners) if p != eq.AUTONOMY},
     }

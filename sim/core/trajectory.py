@@ -93,7 +93,7 @@ class Trajectory:
 
     def leading(self) -> np.ndarray:
         """Index of each state's leading partner [run, step, state]."""
-        return self.alignment.argmax(-1)
+        return eq.leading_partner(self.alignment, self.partners)
 
     def forced_us(self) -> np.ndarray:
         """The survey's forced US-or-China answer per state [run, step, state] (NaN without both):

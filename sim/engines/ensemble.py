@@ -37,6 +37,7 @@ from tqdm.auto import tqdm
 from sim.base.errors import InputError, check_seed, check_whole
 from sim.base.files import atomic_write
 from sim.core import dynamics, randomness
+from sim.core import equations as eq
 from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes, tipping_step
 from sim.core.trajectory import Trajectory
@@ -125,7 +126,7 @@ class OutcomeRecord:
         self.final = Trajectory.allocate(inputs, 0, with_terms=True)
 
     def record(self, step: int, inputs: Inputs, dyn: dynamics.Dynamic, terms: np.ndarray) -> None:
-        self.leading_by_step[:, step] = dyn.alignment.argmax(-1)
+        self.leading_by_step[:, step] = eq.leading_partner(dyn.alignment, self.partners)
         if step == self.steps:
             self.final.record(0, inputs, dyn, terms)
 
