@@ -197,3 +197,9 @@ def test_korea_caution_rises_with_the_threat_and_yields_to_the_security_turn():
     assert eq.korea_caution(0.7, 0.0) == pytest.approx(0.7)
     assert eq.korea_caution(0.7, 1.0) == pytest.approx(0.0)
     assert eq.korea_caution(0.9, 0.0) > eq.korea_caution(0.5, 0.0)
+
+
+def test_the_leading_partner_is_an_outside_power_never_the_asean_option():
+    alignment = np.array([[0.2, 0.1, 0.7], [0.5, 0.3, 0.2]])  # columns US, CN, ASEAN
+    np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "ASEAN")), [0, 0])
+    np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "JP")), [2, 0])
