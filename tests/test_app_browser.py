@@ -222,13 +222,23 @@ def test_charts_are_interactive_hover_legend_and_png(app_url, page, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
 
 
+def move_slider(page, label, key, in_link):
+    """Press ``key`` on the slider labelled ``label`` and wait until the link shows ``in_link``."""
+    page.locator(".v-input", has_text=label).locator("[role=slider]").press(key)
+    page.wait_for_function(f"() => location.search.includes('{in_link}')")
+
+
+def step_to(page, quarter, steps):
+    """Press Step ``steps`` times and wait for quarter ``quarter``."""
+    for _ in range(steps):
+        page.locator(".step-button").click()
+    page.get_by_text(f"Quarter {quarter} of 40").wait_for()
+
+
 def test_a_copied_link_reopens_the_same_view(app_url, page, browser_context):
     open_page(page, app_url)
-    page.locator(".v-input", has_text="US-China rivalry").locator("[role=slider]").press("PageUp")
-    page.wait_for_function("() => location.search.includes('world.rivalry=')")
-    for _ in range(3):
-        page.locator(".step-button").click()
-    page.get_by_text("Quarter 3 of 40").wait_for()
+    move_slider(page, "US-China rivalry", "PageUp", "world.rivalry=")
+    step_to(page, 3, 3)
     page.locator(".v-input", has_text="ASEAN unity").locator("[role=slider]").press("PageUp")
     page.locator(".tile-Laos").click()
     page.wait_for_function("() => location.search.includes('state=Laos') && location.search.includes('q4.')")
@@ -252,16 +262,10 @@ def test_a_copied_link_reopens_the_same_view(app_url, page, browser_context):
 
 def test_downloads_and_save_as_scenario_reproduce_the_run(app_url, page, tmp_path):
     open_page(page, app_url)
-    page.locator(".v-input", has_text="North Korea threat").locator("[role=slider]").press("PageDown")
-    page.wait_for_function("() => location.search.includes('world.nk_threat=')")
-    for _ in range(2):
-        page.locator(".step-button").click()
-    page.get_by_text("Quarter 2 of 40").wait_for()
-    page.locator(".v-input", has_text="US commitment").locator("[role=slider]").press("PageDown")
-    page.wait_for_function("() => location.search.includes('q3.')")
-    for _ in range(2):
-        page.locator(".step-button").click()
-    page.get_by_text("Quarter 4 of 40").wait_for()
+    move_slider(page, "North Korea threat", "PageDown", "world.nk_threat=")
+    step_to(page, 2, 2)
+    move_slider(page, "US commitment", "PageDown", "q3.")
+    step_to(page, 4, 2)
 
     files = {}
     for label in ("Download run (CSV)", "Save as scenario (TOML)"):
