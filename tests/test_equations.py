@@ -203,3 +203,13 @@ def test_the_leading_partner_is_an_outside_power_never_the_asean_option():
     alignment = np.array([[0.2, 0.1, 0.7], [0.5, 0.3, 0.2]])  # columns US, CN, ASEAN
     np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "ASEAN")), [0, 0])
     np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "JP")), [2, 0])
+
+
+def test_hedging_counts_the_spread_among_the_powers_not_the_asean_share():
+    partners = ("US", "CN", "ASEAN")
+    # [0.3, 0.3, 0.4] and [0.05, 0.05, 0.9] spread their outside alignment evenly: hedging 1
+    alignment = np.array([[0.3, 0.3, 0.4], [0.05, 0.05, 0.9], [0.6, 0.0, 0.4], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(eq.hedging_among_powers(alignment, partners), [1.0, 1.0, 0.0, 1.0])
+    # without an ASEAN option it is plain hedging
+    plain = np.array([[0.7, 0.3], [1.0, 0.0]])
+    np.testing.assert_array_equal(eq.hedging_among_powers(plain, ("US", "CN")), eq.hedging(plain))

@@ -162,7 +162,7 @@ def current_table(model, state: str):
 def tiles_of(model) -> list[dict]:
     """What each map tile shows: place, colour, leading partner, share, hedging, every share (hover)."""
     alignment = model.dyn.alignment[0]
-    spread = equations.hedging(alignment)
+    spread = equations.hedging_among_powers(alignment, model.inputs.partners)
     rows = {name: i for i, name in enumerate(model.inputs.states)}
     partners = model.inputs.partners
     out = []

@@ -362,6 +362,16 @@ def leading_partner(alignment: np.ndarray, partners) -> np.ndarray:
     return np.where(powers(partners), alignment, -np.inf).argmax(-1)
 
 
+def hedging_among_powers(alignment: np.ndarray, partners) -> np.ndarray:
+    """`hedging` of the alignment a state gives the outside powers, renormalized: how evenly it
+    spreads its bets among them. The ASEAN-centred share is autonomy, reported in its own column,
+    so a state moving into it while keeping its outside mix hedges as much as before."""
+    outside = alignment[..., powers(partners)]
+    total = outside.sum(-1, keepdims=True)
+    even = np.full_like(outside, 1.0 / max(outside.shape[-1], 1))
+    return hedging(np.divide(outside, total, out=even, where=total > 0))
+
+
 def cohesion(alignment: np.ndarray) -> np.ndarray:
     """1 - mean pairwise total-variation distance between states' alignments."""
     n_states = alignment.shape[-2]

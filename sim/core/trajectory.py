@@ -85,7 +85,7 @@ class Trajectory:
 
     def hedging(self) -> np.ndarray:
         """[run, step, state]"""
-        return eq.hedging(self.alignment)
+        return eq.hedging_among_powers(self.alignment, self.partners)
 
     def cohesion(self) -> np.ndarray:
         """[run, step]"""
