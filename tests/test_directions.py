@@ -216,6 +216,8 @@ def test_asean_unity_raises_autonomy_without_herding(baseline):
     assert (final["strong"] > final["base"]).all() and (final["base"] > final["weak"]).all()
     moved = np.abs(outside_mix(strong) - outside_mix(baseline))
     assert moved.mean() < 0.03 and moved.max() < 0.1  # before issue 13, Japan's 23% of the mix fell to 4%
+    hedging = {name: t.hedging()[:, -1].mean() for name, t in (("strong", strong), ("base", baseline))}
+    assert hedging["strong"] > hedging["base"] - 0.05  # before issue 13: 0.72 -> 0.32
 
 
 def test_conciliatory_china_keeps_the_sea_dispute(baseline):
