@@ -58,9 +58,10 @@ WORLD_CONTROLS = (
     Control("world.us_commitment", "US commitment",
             "1 = the 2020 level; scales US reliability, capacity and aid."),
     Control("world.nk_threat", "North Korea threat",
-            "High keeps South Korea focused on security; low lets it drift toward China (seed 002)."),
+            "High ties South Korea to the US and makes it careful with China; low lets it drift toward China "
+            "(seeds 000, 002)."),
     Control("world.asean_unity", "ASEAN unity",
-            "How much each state weighs what the rest of ASEAN does."),
+            "What staying ASEAN-centred (the ASEAN column) is worth: unity to fend off both powers (seed 000)."),
     Control("world.rivalry", "US-China rivalry",
             "Scales the risk of leaning toward a partner whose rivals can punish you."),
     Control("world.shock_rate", "Crises at sea (per quarter)",
