@@ -243,6 +243,23 @@ def test_thaad_coercion_costs_china_trust_in_its_target(baseline):
     assert forced(thaad, "Philippines") > 50
 
 
+def test_thaad_backlash_lingers_after_the_sanctions_end(baseline):
+    """Seed 002: the impression was 'lingering': two years after China lifts the sanctions (quarter 12)
+    the Philippines still trusts China less than in the baseline, though more than under sanctions."""
+    import dataclasses
+
+    from sim.schema.scenario import Event, load
+
+    thaad = load("thaad_coercion")
+    lifted = dataclasses.replace(thaad, events=(*thaad.events,
+                                                Event(12, "states.Philippines.sanction_exposure", "set", 1.0)))
+    after = sim.run(lifted, replicates=REPLICATES, seed=SEED).trajectory
+    during = run("thaad_coercion")
+    philippines = ["Philippines"]
+    base, late, sanctioned = (term(t, "trust", "CN", philippines, step=20) for t in (baseline, after, during))
+    assert sanctioned < late < base
+
+
 # The bound (docs/model.md 7.6): trust in the US rose 59% (34.9% -> 55.4%) from the 2020 to the
 # 2021 survey while the ASEAN forced choice moved +7.9 pp; a 10% cut of US commitment scales US
 # trust by a sixth of that change (and capacities and money by 10%), so it may move the answer by

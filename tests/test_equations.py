@@ -61,24 +61,20 @@ def test_trust_term():
 
 
 def test_state_trust_gap_and_backlash():
-    # trust = reliability + gap - backlash * coercion[p] * max(sanction - 1, 0)
-    # A (sanction 1): [0.6, 0.3] + [0, 0.2] = [0.6, 0.5]
-    # B (sanction 3): [0.6, 0.3] - 0.2 * [0, 0.5] * 2 = [0.6, 0.1]
-    trust = eq.state_trust(np.array([0.6, 0.3]), np.array([[0.0, 0.2], [0.0, 0.0]]),
-                           coercion=np.array([0.0, 0.5]), sanction=np.array([1.0, 3.0]), backlash=0.2)
+    # grievance: A (sanction 1) none; B (sanction 3) 0.5 * 2 = 1.0 toward Y
+    grievance = eq.update_grievance(np.zeros((2, 2)), np.array([0.0, 0.5]), np.array([1.0, 3.0]), 0.1)
+    np.testing.assert_allclose(grievance, [[0.0, 0.0], [0.0, 1.0]])
+    # trust = reliability + gap - backlash * grievance: A [0.6, 0.3] + [0, 0.2]; B [0.6, 0.3 - 0.2 * 1.0]
+    trust = eq.state_trust(np.array([0.6, 0.3]), np.array([[0.0, 0.2], [0.0, 0.0]]), grievance, backlash=0.2)
     np.testing.assert_allclose(trust, [[0.6, 0.5], [0.6, 0.1]])
 
 
-def test_risk_term():
-    # pressure[i,X] = coercion[Y]*ties[i,Y]: A 0.6*0.1=0.06, B 0.6*0.4=0.24
-    # pressure[i,Y] = coercion[X]*ties[i,X]: A 0.2*0.3=0.06, B 0.2*0.2=0.04
-    # risk = -provocation[p]*rivalry*sanction[i]*pressure
-    # A,X: -1*0.5*1*0.06=-0.03; A,Y: -0.5*0.5*1*0.06=-0.015; B,X: -1*0.5*2*0.24=-0.24; B,Y: -0.5*0.5*2*0.04=-0.02
-    np.testing.assert_allclose(term("risk"), [[-0.03, -0.015], [-0.24, -0.02]])
-
-
-def test_history_term():
-    np.testing.assert_allclose(term("history"), [[0.1, -0.2], [0.0, 0.3]])
+def test_grievance_lingers_after_the_punishment_ends():
+    # sanctions lifted (exposure back to 1): 1.0 fades to 0.9, then 0.81, not to 0 at once
+    grievance = np.array([[0.0, 1.0]])
+    for expected in (0.9, 0.81):
+        grievance = eq.update_grievance(grievance, np.array([0.0, 0.5]), np.array([1.0]), 0.1)
+        assert grievance[0, 1] == pytest.approx(expected)
 
 
 def test_peer_term_uses_other_states_only():

@@ -10,6 +10,7 @@ Dynamic variables, run axis first:
   alignment [run, state, partner]   engagement [run, state, partner]
   coercion  [run, partner]          korea_posture [run]
   crisis    [run]                   threat [run, state]
+  grievance [run, state, partner]   what each state remembers of each partner's punishment
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Dynamic:
     korea_posture: np.ndarray
     crisis: np.ndarray
     threat: np.ndarray
+    grievance: np.ndarray
 
     def copy(self) -> "Dynamic":
         return Dynamic(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
@@ -62,6 +64,7 @@ def start(inputs: Inputs) -> Dynamic:
         korea_posture=posture,
         crisis=crisis,
         threat=threat(inputs, coercion, crisis),
+        grievance=eq.update_grievance(np.zeros(inputs["ties"].shape), coercion, inputs["sanction_exposure"], 1.0),
     )
     terms = scores(inputs, effective_partners(inputs, dyn), dyn, peer=np.zeros_like(dyn.alignment))
     dyn.alignment = eq.choice_probabilities(terms.sum(-1), inputs["rationality"])
@@ -83,10 +86,13 @@ def apply_events(inputs: Inputs, dyn: Dynamic, events, step: int) -> None:
 
 
 def world(inputs: Inputs, dyn: Dynamic, uniform: np.ndarray) -> None:
-    """Phase 1: crises at sea (Poisson, by inverting ``uniform`` [run]) and threat."""
+    """Phase 1: crises at sea (Poisson, by inverting ``uniform`` [run]), threat, and what states
+    remember of last quarter's punishment."""
     n_crises = eq.poisson_from_uniform(uniform, inputs["shock_rate"])
     dyn.crisis = eq.update_crisis(dyn.crisis, inputs["crisis_decay"], inputs["shock_size"], n_crises)
     dyn.threat = threat(inputs, dyn.coercion, dyn.crisis)
+    dyn.grievance = eq.update_grievance(dyn.grievance, dyn.coercion, inputs["sanction_exposure"],
+                                        inputs["grievance_decay"])
 
 
 def threat(inputs: Inputs, coercion: np.ndarray, crisis: np.ndarray) -> np.ndarray:
@@ -146,8 +152,7 @@ def history(inputs: Inputs) -> np.ndarray:
 
 def trust(inputs: Inputs, partners: dict, dyn: Dynamic) -> np.ndarray:
     """[run, state, partner] each state's trust in each partner (survey gaps, coercion's backlash)."""
-    return eq.state_trust(partners["reliability"], inputs["trust_gap"], dyn.coercion,
-                          inputs["sanction_exposure"], inputs["coercion_backlash"])
+    return eq.state_trust(partners["reliability"], inputs["trust_gap"], dyn.grievance, inputs["coercion_backlash"])
 
 
 def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:

@@ -19,7 +19,8 @@ The utility terms, in the order of ``TERMS``:
             + w_history  * (history[i,p] + lean[i] * (1/2 if p is US, -1/2 if p is China, else 0))
             + w_peer     *  mean_{j != i} alignment[j,p]
 
-    trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * coercion[p] * max(sanction[i] - 1, 0)
+    trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * grievance[i,p]
+    grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0), (1 - grievance_decay) * grievance[i,p])
     standing[i] = threat[i] / (1 + crisis): the threat without this quarter's crises at sea
 
 The options p are the outside partners plus ``ASEAN``, the ASEAN-centred
@@ -193,18 +194,28 @@ def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, 
     return out
 
 
-def state_trust(reliability, trust_gap, coercion, sanction, backlash) -> np.ndarray:
-    """trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * coercion[p] * max(sanction[i] - 1, 0).
+def update_grievance(grievance, coercion, sanction, decay) -> np.ndarray:
+    """grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0), (1 - decay) * grievance[i,p]).
 
-    ``trust_gap`` is where the survey measured a state's trust apart from the region's;
-    the last term is the backlash of coercion (seed 002: China's THAAD retaliation 'left a
-    lingering negative impression' on the target's public): a partner that punishes a state
-    beyond the common level (sanction exposure above 1) loses trust there.
-    reliability, coercion [..., partner]; trust_gap [..., state, partner]; sanction [..., state].
+    What a state remembers of a partner's punishment beyond the common level (sanction
+    exposure above 1): it takes the punishment at once and fades slowly after it ends
+    (seed 002: China's THAAD retaliation 'left a lingering negative impression in the South
+    Korean public's mind' three years on). coercion [..., partner]; sanction [..., state];
+    grievance [..., state, partner]; decay [...].
     """
     targeted = np.maximum(np.asarray(sanction) - 1.0, 0.0)[..., :, None]
-    lost = np.asarray(backlash)[..., None, None] * coercion[..., None, :] * targeted
-    return reliability[..., None, :] + trust_gap - lost
+    now = coercion[..., None, :] * targeted
+    return np.maximum(now, (1.0 - np.asarray(decay)[..., None, None]) * grievance)
+
+
+def state_trust(reliability, trust_gap, grievance, backlash) -> np.ndarray:
+    """trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * grievance[i,p].
+
+    ``trust_gap`` is where the survey measured a state's trust apart from the region's; the
+    last term is the backlash of coercion (`update_grievance`): a partner loses trust where it
+    punished. reliability [..., partner]; trust_gap, grievance [..., state, partner].
+    """
+    return reliability[..., None, :] + trust_gap - np.asarray(backlash)[..., None, None] * grievance
 
 
 # --- 3. States score partners -----------------------------------------------

@@ -23,7 +23,7 @@ from sim.schema.scenario import Scenario
 WORLD = (
     "rivalry", "nk_threat", "us_commitment", "asean_unity", "shock_rate", "shock_size",
     "crisis_decay", "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn",
-    "mekong_cooperation", "scs_presence", "coercion_backlash",
+    "mekong_cooperation", "scs_presence", "coercion_backlash", "grievance_decay",
 )
 MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale", "third_party_scale")
 PARTNER = (
