@@ -79,13 +79,13 @@ def test_persistence_forecast_is_each_states_last_survey_figure():
 
 @pytest.mark.slow
 def test_shipped_defaults_fit_every_country_in_2020_and_2021(shipped):
-    for year in (2020, 2021):
+    for year, sides in ((2020, 10), (2021, 8)):  # the issue asks 10 in both; 2021 misses Cambodia and Myanmar
         rows = forced(shipped, year)
         assert (rows["model"] - rows["percent"]).abs().mean() <= 5.0, year
-        assert panel.side_of_half(rows["model"], rows["percent"]) >= 8, year
+        assert panel.side_of_half(rows["model"], rows["percent"]) >= sides, year
     change_model = forced(shipped, 2021)["model"] - forced(shipped, 2020)["model"]
     change_survey = forced(shipped, 2021)["percent"] - forced(shipped, 2020)["percent"]
-    # 7 of 10 today (Brunei and Vietnam rise with the US bump where the survey moved < 2 pp down):
+    # 7 of 10 today (Brunei, Vietnam and Laos rise with the 2021 trust rise where the survey fell):
     # the issue asks for 8, docs/validation.md reports the gap
     assert (np.sign(change_model) == np.sign(change_survey.loc[change_model.index])).sum() >= 7
 
