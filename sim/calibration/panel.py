@@ -36,7 +36,6 @@ noise of any run's per-state answers (`run.py run --parameter-uncertainty`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -278,11 +277,6 @@ def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
             "side_of_50": side_of_half(model, survey)}
 
 
-def bootstrap_path() -> Path:
-    """The shipped fit's bootstrap draws (parameter uncertainty, `sim.running.uncertainty`)."""
-    return draws_path()
-
-
 def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     """Store the fit as the defaults (sim/data/parameters.csv) and its bootstrap draws
     (sim/data/panel_bootstrap.csv); each file replaced atomically. Returns their paths."""
@@ -290,7 +284,7 @@ def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     source = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, and the 2020 "
               "third-party shares; docs/validation.md)")
     path = store_defaults(fit.values, source, lambda key, old: panel_note(old, fit.draws.get(key)), digits=digits)
-    draws = bootstrap_path()
+    draws = draws_path()
     atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
     return [path, draws]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from sim.base.errors import InputError
 from sim.commands.common import (add_scenario_options, add_uncertainty_options, check_out, overrides, print_json,
                                  uncertainty_draws, uncertainty_workers)
+from sim.core.equations import AUTONOMY
 from sim.core.outputs import asean_summary
 from sim.reports.tables import format_table
 from sim.running import run as running
@@ -91,7 +92,7 @@ def print_summary(result) -> None:
     led = ", ".join(f"{p} {n:g}" for p, n in summary["states_led"].items())
     print(f"\nASEAN cohesion {summary['cohesion']:.2f}; states led by: {led}")
     print("forced_us: the model's answer to the survey question 'if forced to align with the US or China'.")
-    if "ASEAN" in result.trajectory.partners:
+    if AUTONOMY in partners:
         print("ASEAN column: the share each state keeps ASEAN-centred (autonomy); leading: the outside power "
               "with the largest share.")
 

@@ -134,25 +134,28 @@ def effective_partners(inputs: Inputs, dyn: Dynamic) -> dict:
     caution = eq.korea_caution(inputs["nk_threat"], inputs["korea_security_turn"])
     return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture, caution,
                                  inputs["asean_unity"], inputs.mask("US"), inputs.mask("KR"),
-                                 inputs.mask("ASEAN"))
+                                 inputs.mask(eq.AUTONOMY))
 
 
-def coordinated(inputs: Inputs, engagement: np.ndarray) -> np.ndarray:
-    """[run, state, partner] engagement as the states feel it: Japan's and Korea's in the Mekong
-    is worth ``1 + mekong_cooperation`` times as much when they coordinate (seed 004), with no new money."""
+def coordinated(inputs: Inputs, engagement: np.ndarray, rows=slice(None)) -> np.ndarray:
+    """[run, state, partner] engagement of states ``rows`` as they feel it: Japan's and Korea's in the
+    Mekong is worth ``1 + mekong_cooperation`` times as much when they coordinate (seed 004), no new money."""
     japan_korea = inputs.mask("JP") | inputs.mask("KR")
-    gain = inputs["mekong_cooperation"][:, None, None] * inputs["mekong"][:, :, None] * japan_korea
-    return engagement * (1.0 + gain)
+    gain = inputs["mekong_cooperation"][:, None, None] * inputs["mekong"][:, rows, None] * japan_korea
+    return engagement[:, rows] * (1.0 + gain)
 
 
-def history(inputs: Inputs) -> np.ndarray:
-    """[run, state, partner] history with each state's national lean added (US +lean/2, China -lean/2)."""
-    return inputs["history"] + eq.lean_toward_us(inputs["lean"], inputs.mask("US"), inputs.mask("CN"))
+def history(inputs: Inputs, rows=slice(None)) -> np.ndarray:
+    """[run, state, partner] history of states ``rows`` with each one's national lean added (US +lean/2,
+    China -lean/2)."""
+    lean = eq.lean_toward_us(inputs["lean"][:, rows], inputs.mask("US"), inputs.mask("CN"))
+    return inputs["history"][:, rows] + lean
 
 
-def trust(inputs: Inputs, partners: dict, dyn: Dynamic) -> np.ndarray:
-    """[run, state, partner] each state's trust in each partner (survey gaps, coercion's backlash)."""
-    return eq.state_trust(partners["reliability"], inputs["trust_gap"], dyn.grievance, inputs["coercion_backlash"])
+def trust(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None)) -> np.ndarray:
+    """[run, state, partner] trust of states ``rows`` in each partner (survey gaps, coercion's backlash)."""
+    return eq.state_trust(partners["reliability"], inputs["trust_gap"][:, rows], dyn.grievance[:, rows],
+                          inputs["coercion_backlash"])
 
 
 def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
@@ -167,14 +170,14 @@ def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=
         assist=inputs["assist"][:, rows],
         defense=inputs["defense"][:, rows],
         ties=inputs["ties"][:, rows],
-        engagement=coordinated(inputs, dyn.engagement)[:, rows],
-        trust=trust(inputs, partners, dyn)[:, rows],
+        engagement=coordinated(inputs, dyn.engagement, rows),
+        trust=trust(inputs, partners, dyn, rows),
         provocation=partners["provocation"],
         rivals=inputs["rivals"],
         coercion=dyn.coercion,
         rivalry=inputs["rivalry"],
         sanction=inputs["sanction_exposure"][:, rows],
-        history=history(inputs)[:, rows],
+        history=history(inputs, rows),
         peer=peer[:, rows],
         weights=inputs["weights"][:, rows],
     )

@@ -367,6 +367,11 @@ def powers(partners) -> np.ndarray:
     return np.array([p != AUTONOMY for p in partners])
 
 
+def power_codes(partners) -> list[str]:
+    """The outside powers among ``partners``, in order (the ASEAN-centred option left out)."""
+    return [p for p in partners if p != AUTONOMY]
+
+
 def leading_partner(alignment: np.ndarray, partners) -> np.ndarray:
     """Index of the outside power with the largest share of each state's alignment: the
     ASEAN-centred share is shown beside the powers, but it is not a power to lean toward."""

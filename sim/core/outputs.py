@@ -74,7 +74,7 @@ def final_table(traj: Trajectory) -> pd.DataFrame:
     table["hedging"] = traj.hedging()[:, -1].mean(0)
     if traj.terms is not None:
         table["forced_us"] = traj.forced_us()[:, -1].mean(0)
-    powers = [p for p in traj.partners if p != eq.AUTONOMY]
+    powers = eq.power_codes(traj.partners)
     table["leading"] = table[powers].idxmax(axis=1)
     asean = table[list(traj.partners)].mean()
     row = {**asean.to_dict(), "hedging": table["hedging"].mean(),
@@ -91,5 +91,5 @@ def asean_summary(traj: Trajectory) -> dict:
     led = traj.leading()[:, -1]
     return {
         "cohesion": float(traj.cohesion()[:, -1].mean()),
-        "states_led": {p: float((led == i).sum(-1).mean()) for i, p in enumerate(traj.partners) if p != eq.AUTONOMY},
+        "states_led": {p: float((led == traj.partners.index(p)).sum(-1).mean()) for p in eq.power_codes(traj.partners)},
     }

@@ -19,7 +19,7 @@ from sim.core.dynamics import Dynamic, china_coercion
 from sim.core.inputs import Inputs
 
 # The survey's third-party question offers neither power nor ASEAN itself.
-NOT_THIRD_PARTIES = ("US", "CN", "ASEAN")
+NOT_THIRD_PARTIES = ("US", "CN", eq.AUTONOMY)
 
 
 @dataclass
@@ -111,11 +111,11 @@ class Trajectory:
     def asean_first(self) -> np.ndarray:
         """Share of respondents whose first choice among all options is the ASEAN-centred one
         [run, step, state] (NaN without it): the survey's 'enhance ASEAN resilience and unity' answer."""
-        if "ASEAN" not in self.partners:
+        if eq.AUTONOMY not in self.partners:
             return np.full(self.alignment.shape[:-1], np.nan)
         everything = eq.restricted_choice(self.utility(), self.survey_scale[..., None, None],
                                           range(len(self.partners)))
-        return everything[..., self.partners.index("ASEAN")]
+        return everything[..., self.partners.index(eq.AUTONOMY)]
 
     def third_party_names(self) -> list[str]:
         return [p for p in self.partners if p not in NOT_THIRD_PARTIES]
