@@ -14,7 +14,11 @@ What the fit moves (`FREE_SHARED`, and `FREE_LEANS` unless ``leans=False``):
   not report per state, which set the third-party shares;
 - ``states.S.lean``: each state's national lean toward the US over China that
   the structural data do not explain (history units, docs/model.md 7.3), with
-  a normal prior N(0, `LEAN_PRIOR_SD`) that shrinks it toward 0.
+  a normal prior N(0, `LEAN_PRIOR_SD`) that shrinks it toward 0;
+- ``event:states.S.lean`` (`FITTED_EVENTS`): the size of an in-sample state event
+  (the Myanmar coup, the US arms embargo on Cambodia) as a change of that
+  state's lean, with a normal prior N(judged size, `LEAN_PRIOR_SD`). The fitted
+  size is written into the scenario file that declares the event.
 
 The loss is a sum of squares of z-scores: (model - survey) / error for every
 figure, the error being the binomial sampling error with `respondents` and,
@@ -35,11 +39,14 @@ noise of any run's per-state answers (`run.py run --parameter-uncertainty`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.base.errors import InputError
 from sim.base.files import atomic_write
 from sim.calibration.questions import SURVEY_SCENARIOS, answers
 from sim.calibration.objective import difference_points
@@ -47,7 +54,7 @@ from sim.calibration.fitting import BOOTSTRAP, store_defaults
 from sim.calibration.targets import read_data, resampled_percent, sampling_variance
 from sim.running.uncertainty import draws_path
 from sim.schema import parameters
-from sim.schema.scenario import load
+from sim.schema.scenario import EVENT_SIZE, load, resolve
 
 PANEL_FILE = "survey_panel.csv"  # in sim/data/
 PANEL_YEARS = (2020, 2021, 2022, 2023)  # in-sample: per-country 2024 on and ASEAN-wide 2025 on are held out
@@ -71,6 +78,19 @@ RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs
 FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "model.rationality", "weights.peer", "weights.trust",
                "partners.ASEAN.reliability", "partners.KR.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
+# In-sample state events whose size the panel estimates (the scenario file's judged size is only the
+# prior's centre): a regime-level event moves a state's answer by more than any structural input,
+# and with a judged size the state's one lean has to split the difference between its years.
+# key -> (judged size, prior sd, the event, the judged size's reasoning); leans in history units
+FITTED_EVENTS = {
+    "states.Laos.ties.CN": (0.05, 0.05, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
+                            "about a fifth of Laos's China ties (0.275) more"),
+    "states.Myanmar.lean": (0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
+                            "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
+                            "(the sanctions now target the junta): the US-China gap moves by 0.8"),
+    "states.Cambodia.lean": (-0.2, LEAN_PRIOR_SD, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
+                             "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
+}
 REPLICATES = 32
 SCALES = ("model.survey_scale", "model.third_party_scale")
 # 'Nearly half' chose 'enhance ASEAN resilience and unity' in 2020, the most common of the answers
@@ -133,8 +153,29 @@ def _respondents(year: int, state: str) -> int:
 
 
 def free_keys(states, leans: bool = True) -> list[str]:
-    """The fit's parameters: the shared ones, then one lean per state (with ``leans``)."""
-    return list(FREE_SHARED) + ([f"states.{s}.lean" for s in states] if leans else [])
+    """The fit's parameters: the shared ones, then (with ``leans``) one lean per state and the
+    sizes of the in-sample state events."""
+    if not leans:
+        return list(FREE_SHARED)
+    return list(FREE_SHARED) + [f"states.{s}.lean" for s in states] + [EVENT_SIZE + k for k in FITTED_EVENTS]
+
+
+def is_state_level(key: str) -> bool:
+    """A lean or an event size: fitted on a linear scale with its own prior."""
+    return key.endswith(".lean") or key.startswith(EVENT_SIZE)
+
+
+def prior_sd(key: str) -> float:
+    if key.startswith(EVENT_SIZE):
+        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)][1]
+    return LEAN_PRIOR_SD if key.endswith(".lean") else RELIABILITY_PRIOR_SD
+
+
+def prior_centre(key: str, start: dict) -> float:
+    """Leans shrink toward 0, event sizes toward their judged size, the rest toward their pre-fit value."""
+    if key.startswith(EVENT_SIZE):
+        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)][0]
+    return 0.0 if key.endswith(".lean") else start[key]
 
 
 # --- the fit -----------------------------------------------------------------------
@@ -145,9 +186,9 @@ class PanelObjective:
 
     def __init__(self, panel: pd.DataFrame, keys: list[str], start: dict, replicates: int = REPLICATES):
         self.panel, self.keys, self.start, self.replicates = panel, keys, start, replicates
-        self.log = np.array([not k.endswith(".lean") for k in keys])
-        self.prior_sd = np.where(self.log, RELIABILITY_PRIOR_SD, LEAN_PRIOR_SD)
-        self.prior_centre = self.to_z({k: (0.0 if k.endswith(".lean") else start[k]) for k in keys})
+        self.log = np.array([not is_state_level(k) for k in keys])
+        self.prior_sd = np.array([prior_sd(k) for k in keys])
+        self.prior_centre = self.to_z({k: prior_centre(k, start) for k in keys})
         self.has_prior = np.array([k not in SCALES for k in keys])  # the data alone set the scales
         self.cache: dict[bytes, np.ndarray] = {}
 
@@ -161,7 +202,7 @@ class PanelObjective:
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The parameters' schema bounds in z (log bounds floored at 1e-3)."""
-        specs = [parameters.spec(key) for key in self.keys]
+        specs = [parameters.spec(key.removeprefix(EVENT_SIZE)) for key in self.keys]
         low = np.array([max(s.lo, 1e-3) if log else s.lo for s, log in zip(specs, self.log)])
         high = np.array([s.hi for s in specs])
         low[self.log], high[self.log] = np.log(low[self.log]), np.log(high[self.log])
@@ -286,7 +327,34 @@ def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     path = store_defaults(fit.values, source, lambda key, old: panel_note(old, fit.draws.get(key)), digits=digits)
     draws = draws_path()
     atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
-    return [path, draws]
+    events = [store_event_size(key, fit.values[EVENT_SIZE + key], fit.draws.get(EVENT_SIZE + key), digits)
+              for key in FITTED_EVENTS if EVENT_SIZE + key in fit.values]
+    return [path, draws, *dict.fromkeys(events)]
+
+
+def event_file(key: str) -> Path:
+    """The survey scenario file that declares the shift event on ``key`` (later years inherit it)."""
+    pattern = _event_pattern(key)
+    found = [resolve(name) for name in dict.fromkeys(SURVEY_SCENARIOS.values())
+             if pattern.search(resolve(name).read_text())]
+    if len(found) != 1:
+        raise InputError("scenarios/", "events", key, f"one survey scenario with a shift event on it, not {len(found)}")
+    return found[0]
+
+
+def _event_pattern(key: str) -> re.Pattern:
+    return re.compile(r'(key = "' + re.escape(key) + r'"\nshift = )(\S+)( *#[^\n]*)?')
+
+
+def store_event_size(key: str, size: float, draws: pd.Series | None, digits: int = 3) -> Path:
+    """Write a fitted event size into its scenario file (replaced atomically), with its prior and interval."""
+    path = event_file(key)
+    judged, sd, _, reason = FITTED_EVENTS[key]
+    interval = "" if draws is None else f", 90% interval {draws.quantile(0.05):.2g} to {draws.quantile(0.95):.2g}"
+    comment = f"  # {PANEL_NOTE}{interval}; prior N({judged:g}, {sd:g}) from the judged size: {reason}"
+    text = _event_pattern(key).sub(lambda m: f"{m.group(1)}{size:.{digits}g}{comment}", path.read_text())
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+    return path
 
 
 PANEL_NOTE = "fit to the ISEAS survey panel 2020-2023"
@@ -333,7 +401,14 @@ def shipped_values() -> dict:
     """The shipped defaults of every parameter the panel fit can move."""
     scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
     defaults = scenario.parameters()
-    return {key: float(defaults[key]) for key in free_keys(scenario.states)}
+    values = {key: float(defaults[key]) for key in free_keys(scenario.states) if not key.startswith(EVENT_SIZE)}
+    return values | {EVENT_SIZE + key: event_size(key) for key in FITTED_EVENTS}
+
+
+def event_size(key: str) -> float:
+    """The shipped size of the in-sample shift event on ``key`` (the last panel year inherits it)."""
+    (size,) = [e.value for e in load(SURVEY_SCENARIOS[PANEL_YEARS[-1]]).events if e.op == "shift" and e.key == key]
+    return float(size)
 
 
 def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:

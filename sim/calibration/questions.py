@@ -33,7 +33,7 @@ from sim.calibration.targets import pooling_weights
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
-from sim.schema.scenario import Scenario, load, scenario_of
+from sim.schema.scenario import Scenario, load, scenario_of, sized_events
 
 SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
                     2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}
@@ -93,10 +93,11 @@ def survey_scenario(year: int) -> Scenario:
 
 def answers(scenario: Scenario | str, variations: list[dict] | None = None, replicates: int = REPLICATES,
             block: int = 0, memory_mb: float = DEFAULT_MEMORY_MB) -> Answers:
-    """The survey answers of each parameter set in ``variations`` (a dict of changes each)."""
+    """The survey answers of each parameter set in ``variations`` (a dict of changes each; a key
+    ``event:KEY`` sizes the scenario's shift event on KEY, `sim.schema.scenario.sized_events`)."""
     scenario = scenario_of(scenario)
     variations = list(variations) if variations else [{}]
-    for index, variation in enumerate(variations):
+    for index, variation in enumerate(sized_events((), variations)[1]):
         scenario.with_overrides(variation, where=f"variation {index}")  # validates every value
     runs = np.tile(np.arange(replicates), len(variations)) + block * replicates
     sets = np.repeat(np.arange(len(variations)), replicates)
@@ -104,8 +105,8 @@ def answers(scenario: Scenario | str, variations: list[dict] | None = None, repl
     forced, third, first = [], [], []
     for start in range(0, len(runs), size):
         chunk = slice(start, start + size)
-        inputs = Inputs.build(scenario, [variations[k] for k in sets[chunk]])
-        final = simulate_final(inputs, scenario.events, scenario.steps, scenario.seed, runs[chunk])
+        events, changes = sized_events(scenario.events, [variations[k] for k in sets[chunk]])
+        final = simulate_final(Inputs.build(scenario, changes), events, scenario.steps, scenario.seed, runs[chunk])
         forced.append(final.forced_us()[:, -1])
         third.append(final.third_party()[:, -1])
         first.append(final.asean_first()[:, -1])

@@ -44,7 +44,7 @@ from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
 from sim.reports.tables import interval_cell
 from sim.schema import parameters
-from sim.schema.scenario import Scenario, scenario_of
+from sim.schema.scenario import EVENT_SIZE, Scenario, scenario_of, sized_events
 
 DRAWS_FILE = "panel_bootstrap.csv"  # in sim/data/, written by `run.py calibrate --panel --write-defaults`
 QUANTILES = (0.05, 0.95)
@@ -77,7 +77,7 @@ def load_draws(path: Path | str | None = None, count: int | None = None,
         raise InputError(str(path), "rows", len(draws), "one row per draw and one column per parameter key")
     for key in draws.columns:
         for row, value in draws[key].items():
-            parameters.check(key, _plain(value), f"{path} row {row}")
+            parameters.check(key.removeprefix(EVENT_SIZE), _plain(value), f"{path} row {row}")
     if count is not None:
         count = check_count(names[1], count)
         if count > len(draws):
@@ -170,7 +170,7 @@ def draw_runs(scenario: Scenario | str, draws: pd.DataFrame | None = None, repli
     seed = scenario.seed if seed is None else check_seed(seed)
     workers = check_count("workers", workers)
     variations, held = drawn_variations(scenario, draws)
-    for index, variation in enumerate(variations):
+    for index, variation in enumerate(sized_events((), variations)[1]):
         scenario.with_overrides(variation, where=f"draw {draws.index[index]}")  # each value checked
     draw_of, streams = draw_plan(len(draws), replicates)
     size = chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb)
@@ -206,7 +206,8 @@ def _computed(tasks: list, workers: int):
 def _final_chunk(task) -> tuple[np.ndarray, np.ndarray]:
     """One chunk of runs: [run, state, partner] final alignment and [run, state] forced_us."""
     scenario, variations, streams, steps, seed = task
-    final = simulate_final(Inputs.build(scenario, variations), scenario.events, steps, seed, streams)
+    events, changes = sized_events(scenario.events, variations)  # drawn sizes of in-sample events
+    final = simulate_final(Inputs.build(scenario, changes), events, steps, seed, streams)
     return final.alignment[:, -1], final.forced_us()[:, -1]
 
 

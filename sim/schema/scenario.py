@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
@@ -79,6 +80,28 @@ class Event:
     key: str
     op: Literal["set", "shift"]
     value: object
+
+
+# A run's variation key "event:KEY" sizes the scenario's shift event on KEY for that run: the
+# panel fit estimates the sizes of in-sample state events this way (sim.calibration.panel).
+EVENT_SIZE = "event:"
+
+
+def sized_events(events, variations: list[dict]) -> tuple[tuple[Event, ...], list[dict]]:
+    """Split per-run ``variations`` into event sizes and parameter changes.
+
+    Each ``event:KEY`` entry replaces, in its run, the size of every shift event on
+    KEY (the event's value becomes a [run] array); events no run sizes are returned
+    unchanged, and so is a size for an event the scenario does not have.
+    """
+    plain = [{key: value for key, value in v.items() if not key.startswith(EVENT_SIZE)} for v in variations]
+    sized = {key[len(EVENT_SIZE):] for v in variations for key in v if key.startswith(EVENT_SIZE)}
+    if not sized:
+        return tuple(events), plain
+    return tuple(
+        replace(e, value=np.array([float(v.get(EVENT_SIZE + e.key, e.value)) for v in variations]))
+        if e.op == "shift" and e.key in sized else e
+        for e in events), plain
 
 
 @dataclass(frozen=True)
