@@ -85,6 +85,8 @@ FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "model.rationali
 FITTED_EVENTS = {
     "states.Laos.ties.CN": (0.05, 0.05, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
                             "about a fifth of Laos's China ties (0.275) more"),
+    "states.Myanmar.ties.CN": (0.05, 0.05, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements "
+                               "(outlook_2021)", "sized like Laos's grid concession, a package of the same order"),
     "states.Myanmar.lean": (0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
                             "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
                             "(the sanctions now target the junta): the US-China gap moves by 0.8"),
