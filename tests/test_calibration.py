@@ -247,7 +247,7 @@ def test_write_defaults_changes_only_the_fitted_rows(small_fit, tmp_path):
     changed = sorted(after.index[(after != before).any(axis=1)])
     assert changed == sorted(small_fit.values)
     for key, value in small_fit.values.items():
-        assert float(after.loc[key, "value"]) == pytest.approx(value, rel=2e-3)  # 3 significant figures
+        assert float(after.loc[key, "value"]) == pytest.approx(value, rel=5e-3)  # 3 significant figures: half a unit of the third
         assert after.loc[key, "source"].startswith("calibrated: run.py calibrate --year 2020 --free ")
 
 
@@ -278,22 +278,37 @@ def test_changes_compare_consecutive_years():
 
 
 def test_outlook_scenarios_are_built_from_events_not_survey_trust():
-    """Trust (reliability) is a survey figure: no year may set it from its own survey, which is
-    unknown when a forecast is made. The one exception is in-sample and says so (docs/validation.md):
-    outlook_2021's reported rise in trust in the US, which later years inherit as a past event."""
+    """Trust (reliability) is a survey figure, known for a year only once its survey is out. In-sample
+    years (the panel's, 2021-2023) may move trust as their own survey reports it (docs/validation.md);
+    a forecast year may not, so the held-out scenarios only inherit the in-sample years' trust events."""
+    from sim.calibration.panel import PANEL_YEARS
     from sim.schema.scenario import load
 
-    first = load(SURVEY_SCENARIOS[2021]).events
-    (rise,) = [e for e in first if e.key.endswith(".reliability")]
-    assert rise.key == "partners.US.reliability"
+    def own_trust_events(name):
+        scenario = load(name)
+        inherited = load(scenario_base(name)).events if scenario_base(name) else ()
+        return [e for e in scenario.events if e.key.endswith(".reliability") and e not in inherited]
+
     for year, name in SURVEY_SCENARIOS.items():
         scenario = load(name)
         assert len(scenario.partners) == 8 and "ASEAN" in scenario.partners, name
         assert not [k for k in scenario.overrides if k.endswith(".reliability")], name
-        trust_events = [e for e in scenario.events if e.key.endswith(".reliability")]
-        assert trust_events in ([], [rise]) and (year >= 2021) == bool(trust_events), name
+        own = own_trust_events(name)
+        if year in PANEL_YEARS[1:]:
+            assert own, name  # every in-sample year after 2020 takes its survey's trust
+        else:
+            assert not own, name
         if year > 2020:
             assert scenario.events and all(e.step == 1 for e in scenario.events), name
+
+
+def scenario_base(name: str) -> str | None:
+    """The base named in a scenario file (None for a table-only scenario)."""
+    import tomllib
+
+    from sim.schema.scenario import resolve
+
+    return tomllib.loads(resolve(name).read_text()).get("base")
 
 
 def test_update_docs_replaces_only_the_generated_block(tmp_path):

@@ -79,14 +79,14 @@ def test_persistence_forecast_is_each_states_last_survey_figure():
 
 @pytest.mark.slow
 def test_shipped_defaults_fit_every_country_in_2020_and_2021(shipped):
-    for year, sides in ((2020, 10), (2021, 8)):  # the issue asks 10 in both; 2021 misses Cambodia and Myanmar
+    for year, sides in ((2020, 10), (2021, 10)):
         rows = forced(shipped, year)
         assert (rows["model"] - rows["percent"]).abs().mean() <= 5.0, year
         assert panel.side_of_half(rows["model"], rows["percent"]) >= sides, year
     change_model = forced(shipped, 2021)["model"] - forced(shipped, 2020)["model"]
     change_survey = forced(shipped, 2021)["percent"] - forced(shipped, 2020)["percent"]
-    # 7 of 10 today (Brunei, Vietnam and Laos rise with the 2021 trust rise where the survey fell):
-    # the issue asks for 8, docs/validation.md reports the gap
+    # 7 of 10 today (Brunei, Vietnam and Laos rise with the 2021 trust rise where the survey fell by
+    # 0.6, 1.5 and 6.1 pp, within sampling error): the issue asks for 8, docs/validation.md reports the gap
     assert (np.sign(change_model) == np.sign(change_survey.loc[change_model.index])).sum() >= 7
 
 
@@ -95,7 +95,7 @@ def test_shipped_defaults_meet_the_asean_wide_figures(shipped):
     rows = shipped[(shipped["state"] == "ASEAN") & (shipped["question"] == "forced_choice_us_china")]
     error = (rows["model"] - rows["percent"]).abs().set_axis(rows["year"])
     assert (error[[2020, 2021, 2023]] <= 3.0).all(), error
-    assert error[2022] <= 6.0, error  # the known miss: docs/validation.md
+    assert error[2022] <= 4.0, error  # the known miss (3.7 pp): docs/validation.md
 
 
 @pytest.mark.slow
@@ -112,3 +112,36 @@ def test_every_survey_year_runs(name):
 
     final = run(name, steps=4, replicates=2).final
     assert final["forced_us"].between(0, 1).all()
+
+
+def test_sized_events_replace_each_runs_shift_and_leave_the_rest():
+    from sim.schema.scenario import Event, sized_events
+
+    events = (Event(1, "states.Myanmar.lean", "shift", 0.8), Event(1, "world.rivalry", "set", 0.8),
+              Event(1, "states.Laos.lean", "shift", 0.1))
+    sized, plain = sized_events(events, [{"event:states.Myanmar.lean": 2.0, "world.rivalry": 0.5}, {}])
+    np.testing.assert_array_equal(sized[0].value, [2.0, 0.8])  # run 2 keeps the file's size
+    assert sized[1:] == events[1:]
+    assert plain == [{"world.rivalry": 0.5}, {}]
+    assert sized_events(events, [{}, {}])[0] == events
+
+
+@pytest.mark.slow
+def test_a_fitted_event_size_moves_its_state_from_its_year_on_only():
+    from sim.calibration.questions import answers
+
+    bigger = [{}, {"event:states.Myanmar.lean": panel.event_size("states.Myanmar.lean") + 1.0}]
+    after = answers("outlook_2022", bigger, replicates=4)
+    myanmar = after.states.index("Myanmar")
+    change = after.forced_us_states[1] - after.forced_us_states[0]
+    assert change[myanmar] > 0.05 and np.abs(np.delete(change, myanmar)).max() < 0.01
+    before = answers("outlook_2021", bigger, replicates=4)  # the coup is a 2022 event
+    np.testing.assert_array_equal(before.forced_us_states[0], before.forced_us_states[1])
+
+
+def test_a_fitted_event_size_is_written_over_its_own_line_only():
+    text = ('[[events]]\nstep = 1\nkey = "states.Myanmar.lean"\nshift = 0.8  # old\n\n'
+            '[[events]]\nstep = 1\nkey = "states.Laos.lean"\nshift = 0.8\n')
+    out = panel._event_pattern("states.Myanmar.lean").sub(lambda m: f"{m.group(1)}2.5  # new", text)
+    assert 'shift = 2.5  # new\n' in out and out.count("shift = 0.8") == 1 and "# old" not in out
+    assert panel.event_file("states.Myanmar.lean").name == "outlook_2022.toml"

@@ -12,14 +12,16 @@ from sim.calibration.validation import with_intervals
 from sim.cli import main
 from sim.running.uncertainty import (draw_runs, draws_path, interval_table, intervals, load_draws,
                                      parameter_intervals)
+from sim.calibration.panel import shipped_values
 from sim.schema import parameters
+from sim.schema.scenario import EVENT_SIZE
 
 STEPS = 12  # short runs: the properties below hold at any length
 
 
 def default_draw() -> pd.DataFrame:
-    """One draw: every drawn key at its shipped default."""
-    defaults = parameters.defaults()
+    """One draw: every drawn key at its shipped default (an event size at the shipped event's)."""
+    defaults = parameters.defaults() | shipped_values()
     return pd.DataFrame([{key: defaults[key] for key in load_draws().columns}])
 
 
@@ -31,7 +33,7 @@ def width(frame: pd.DataFrame, measure: str) -> pd.Series:
 def test_the_draws_file_is_read_as_it_is_whatever_its_keys():
     draws = load_draws()
     assert len(draws) >= 2 and list(draws.columns) == list(pd.read_csv(draws_path()).columns)
-    assert all(parameters.spec(key) for key in draws.columns)
+    assert all(parameters.spec(key.removeprefix(EVENT_SIZE)) for key in draws.columns)
     assert list(load_draws(count=3).index) == [0, 1, 2]
     with pytest.raises(sim.InputError, match="at most the"):
         load_draws(count=len(draws) + 1)
