@@ -247,7 +247,7 @@ def test_write_defaults_changes_only_the_fitted_rows(small_fit, tmp_path):
     changed = sorted(after.index[(after != before).any(axis=1)])
     assert changed == sorted(small_fit.values)
     for key, value in small_fit.values.items():
-        assert float(after.loc[key, "value"]) == pytest.approx(value, rel=5e-3)  # 3 significant figures: half a unit of the third
+        assert float(after.loc[key, "value"]) == pytest.approx(value, rel=5e-3)  # 3 significant figures
         assert after.loc[key, "source"].startswith("calibrated: run.py calibrate --year 2020 --free ")
 
 

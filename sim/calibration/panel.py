@@ -90,7 +90,8 @@ FITTED_EVENTS = {
     "states.Myanmar.lean": (0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
                             "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
                             "(the sanctions now target the junta): the US-China gap moves by 0.8"),
-    "states.Cambodia.lean": (-0.2, LEAN_PRIOR_SD, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
+    "states.Cambodia.lean": (-0.2, LEAN_PRIOR_SD,
+                             "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
                              "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
 }
 REPLICATES = 32
@@ -271,8 +272,9 @@ def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int =
     values = shipped_values()
     states = load(SURVEY_SCENARIOS[PANEL_YEARS[0]]).states
     keys = free_keys(states, leans)
-    if not leans:
+    if not leans:  # structure alone: no leans, and every in-sample state event at its judged size
         values.update({f"states.{s}.lean": 0.0 for s in states})
+        values.update({EVENT_SIZE + key: judged for key, (judged, *_) in FITTED_EVENTS.items()})
     values.update(start or {})
     objective = PanelObjective(panel, keys, values, replicates)
     survey = panel["percent"].to_numpy(float)
