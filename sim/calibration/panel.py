@@ -15,10 +15,11 @@ What the fit moves (`FREE_SHARED`, and `FREE_LEANS` unless ``leans=False``):
 - ``states.S.lean``: each state's national lean toward the US over China that
   the structural data do not explain (history units, docs/model.md 7.3), with
   a normal prior N(0, `LEAN_PRIOR_SD`) that shrinks it toward 0;
-- ``event:states.S.lean`` (`FITTED_EVENTS`): the size of an in-sample state event
-  (the Myanmar coup, the US arms embargo on Cambodia) as a change of that
-  state's lean, with a normal prior N(judged size, `LEAN_PRIOR_SD`). The fitted
-  size is written into the scenario file that declares the event.
+- ``event:KEY`` (`FITTED_EVENTS`): the size of each in-sample state event (the
+  Laos grid deal and Xi's Myanmar visit in 2020 as China ties, the Myanmar coup
+  and the US arms embargo on Cambodia in 2021 as leans), with a normal prior
+  centred on its judged size. The fitted size is written into the scenario
+  file that declares the event.
 
 The loss is a sum of squares of z-scores: (model - survey) / error for every
 figure, the error being the binomial sampling error with `respondents` and,
@@ -42,6 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -78,21 +80,33 @@ RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs
 FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "model.rationality", "weights.peer", "weights.trust",
                "partners.ASEAN.reliability", "partners.KR.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
-# In-sample state events whose size the panel estimates (the scenario file's judged size is only the
-# prior's centre): a regime-level event moves a state's answer by more than any structural input,
-# and with a judged size the state's one lean has to split the difference between its years.
-# key -> (judged size, prior sd, the event, the judged size's reasoning); leans in history units
-FITTED_EVENTS = {
-    "states.Laos.ties.CN": (0.05, 0.05, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
-                            "about a fifth of Laos's China ties (0.275) more"),
-    "states.Myanmar.ties.CN": (0.05, 0.05, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements "
-                               "(outlook_2021)", "sized like Laos's grid concession, a package of the same order"),
-    "states.Myanmar.lean": (0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
-                            "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
-                            "(the sanctions now target the junta): the US-China gap moves by 0.8"),
-    "states.Cambodia.lean": (-0.2, LEAN_PRIOR_SD,
-                             "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
-                             "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
+
+
+class FittedEvent(NamedTuple):
+    """An in-sample state event whose size the panel estimates, the judged size being only the
+    prior's centre: a regime-level event moves a state's answer by more than any structural input,
+    and with a judged size the state's one lean has to split the difference between its years."""
+
+    judged: float   # the size judged before the fit: the prior's centre
+    sd: float       # the prior's standard deviation (leans in history units)
+    event: str
+    reason: str     # why the judged size
+
+
+FITTED_EVENTS = {  # the shift event's key -> its prior
+    "states.Laos.ties.CN": FittedEvent(
+        0.05, 0.05, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
+        "about a fifth of Laos's China ties (0.275) more"),
+    "states.Myanmar.ties.CN": FittedEvent(
+        0.05, 0.05, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements (outlook_2021)",
+        "sized like Laos's grid concession, a package of the same order"),
+    "states.Myanmar.lean": FittedEvent(
+        0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
+        "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
+        "(the sanctions now target the junta): the US-China gap moves by 0.8"),
+    "states.Cambodia.lean": FittedEvent(
+        -0.2, LEAN_PRIOR_SD, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
+        "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
 }
 REPLICATES = 32
 SCALES = ("model.survey_scale", "model.third_party_scale")
@@ -170,14 +184,14 @@ def is_state_level(key: str) -> bool:
 
 def prior_sd(key: str) -> float:
     if key.startswith(EVENT_SIZE):
-        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)][1]
+        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)].sd
     return LEAN_PRIOR_SD if key.endswith(".lean") else RELIABILITY_PRIOR_SD
 
 
 def prior_centre(key: str, start: dict) -> float:
     """Leans shrink toward 0, event sizes toward their judged size, the rest toward their pre-fit value."""
     if key.startswith(EVENT_SIZE):
-        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)][0]
+        return FITTED_EVENTS[key.removeprefix(EVENT_SIZE)].judged
     return 0.0 if key.endswith(".lean") else start[key]
 
 
@@ -274,7 +288,7 @@ def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int =
     keys = free_keys(states, leans)
     if not leans:  # structure alone: no leans, and every in-sample state event at its judged size
         values.update({f"states.{s}.lean": 0.0 for s in states})
-        values.update({EVENT_SIZE + key: judged for key, (judged, *_) in FITTED_EVENTS.items()})
+        values.update({EVENT_SIZE + key: prior.judged for key, prior in FITTED_EVENTS.items()})
     values.update(start or {})
     objective = PanelObjective(panel, keys, values, replicates)
     survey = panel["percent"].to_numpy(float)
@@ -353,9 +367,10 @@ def _event_pattern(key: str) -> re.Pattern:
 def store_event_size(key: str, size: float, draws: pd.Series | None, digits: int = 3) -> Path:
     """Write a fitted event size into its scenario file (replaced atomically), with its prior and interval."""
     path = event_file(key)
-    judged, sd, _, reason = FITTED_EVENTS[key]
+    prior = FITTED_EVENTS[key]
     interval = "" if draws is None else f", 90% interval {draws.quantile(0.05):.2g} to {draws.quantile(0.95):.2g}"
-    comment = f"  # {PANEL_NOTE}{interval}; prior N({judged:g}, {sd:g}) from the judged size: {reason}"
+    comment = (f"  # {PANEL_NOTE}{interval}; prior N({prior.judged:g}, {prior.sd:g}) "
+               f"from the judged size: {prior.reason}")
     text = _event_pattern(key).sub(lambda m: f"{m.group(1)}{size:.{digits}g}{comment}", path.read_text())
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     return path
