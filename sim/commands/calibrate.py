@@ -26,8 +26,10 @@ Examples:
   run.py calibrate --panel --write-defaults
 
 --panel fits the survey layer (model.survey_scale), the shared weights and
-trust values it lists, and each state's national lean (states.S.lean, shrunk
-toward 0) to the whole survey panel (sim/calibration/panel.py); about 30 s.
+trust values it lists, each state's national lean (states.S.lean, shrunk
+toward 0) and the sizes of the in-sample state events (shrunk toward their
+judged sizes; --write-defaults writes them into their scenario files) to the
+whole survey panel (sim/calibration/panel.py); about 30 s.
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true",
                         help='print {"targets": [...], "parameters": {...}, "loss": l, ...} instead of the table')
     parser.add_argument("--panel", action="store_true",
-                        help="fit the survey layer and national leans to every per-country figure of 2020-2023")
-    parser.add_argument("--no-leans", action="store_true", help="with --panel: no per-state leans (structure alone)")
+                        help="fit the survey layer, national leans and in-sample event sizes to every survey figure "
+                             "of 2020-2023")
+    parser.add_argument("--no-leans", action="store_true",
+                        help="with --panel: no per-state leans, state events at their judged sizes (structure alone)")
     parser.add_argument("--write-defaults", action="store_true",
                         help="store the fitted values as the defaults in sim/data/parameters.csv")
 
