@@ -145,3 +145,20 @@ def test_a_fitted_event_size_is_written_over_its_own_line_only():
     out = panel._event_pattern("states.Myanmar.lean").sub(lambda m: f"{m.group(1)}2.5  # new", text)
     assert 'shift = 2.5  # new\n' in out and out.count("shift = 0.8") == 1 and "# old" not in out
     assert panel.event_file("states.Myanmar.lean").name == "outlook_2022.toml"
+
+
+@pytest.mark.slow
+def test_forecasts_on_record_cover_every_held_out_year_and_state():
+    from sim.calibration import validation
+
+    by_year = validation.states_by_year(replicates=2)
+    table = validation.forecasts(by_year, replicates=2)
+    assert validation.HELD_OUT == (2024, 2025, 2026)
+    assert len(table) == 3 * len(STATES) and set(table["state"]) == set(STATES)
+    for row in table.itertuples():
+        assert row.model == by_year.loc[row.state, row.year]
+        assert row.model_5 <= row.model_95 and row.digest
+    known = panel.load_panel()
+    cambodia = table[(table["state"] == "Cambodia") & (table["year"] == 2024)].iloc[0]
+    assert (cambodia.persistence_from, cambodia.persistence) == (2022, 18.5)  # its latest in-sample figure
+    assert known[(known["state"] == "Cambodia") & (known["year"] == 2022)]["percent"].iloc[0] == 18.5

@@ -14,6 +14,8 @@
 - `state_answers()`: per-state forced choice of baseline_2020 next to the
   structural data and the US-minus-China score, term by term.
 - `ablations()`: an outlook year with one group of its events left out.
+- `forecasts()`: the per-state forecasts on record for the held-out editions
+  (2024 on), beside the persistence forecast they have to beat.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from sim.schema import parameters
 from sim.schema.scenario import load
 
 OUT_OF_SAMPLE = (2021, 2022, 2023, 2024)
+# Per-country figures from these editions on are the held-out test, scored outside the project.
+HELD_OUT = tuple(year for year in SURVEY_SCENARIOS if year > max(panel.PANEL_YEARS))
 # Event groups left out one at a time: (label, scenario, events dropped: key suffixes).
 ABLATIONS = (("2024 without the Gaza-war grievance", "outlook_2024", ("history.US",)),
              ("2024 without Japan's OSA", "outlook_2024", ("defense.JP", "JP.engagement_budget")))
@@ -190,11 +194,12 @@ class Validation:
     ablations: pd.DataFrame
     countries: pd.DataFrame       # per state and year: survey, model, persistence (`panel.country_table`)
     country_scores: pd.DataFrame  # per year: MAE, Spearman, side of 50% for the model and persistence
+    forecasts: pd.DataFrame       # per held-out year and state: the model's forecast and persistence's
 
     def to_json(self) -> dict:
         return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
                 for name in ("levels", "changes", "trust", "states", "ablations", "countries",
-                             "country_scores")} | {
+                             "country_scores", "forecasts")} | {
             "states_by_year": self.states_by_year.to_dict()}
 
     def markdown(self) -> str:
@@ -209,6 +214,13 @@ class Validation:
             self.countries.to_markdown(index=False), "",
             "Scores per year (MAE in pp; side of 50: states on the survey's side of 50%):", "",
             self.country_scores.round(2).to_markdown(index=False), "",
+            "### Forecasts on record for the held-out editions", "",
+            "Forced choice, % choosing the US, per state: the model (shipped defaults, the scenario's "
+            "digest identifies every input), its 90% interval over the bootstrap draws x replicates, and "
+            "the persistence forecast (the state's latest in-sample survey figure, from the year shown; "
+            "for 2025 on, the scorer's persistence is the previous edition's figure, which the project "
+            "does not hold). The survey figures of these editions are scored outside the project.", "",
+            self.forecasts.to_markdown(index=False), "",
             "### Survey figures against the model, 2020-2024", "",
             markdown_table(self.levels.drop(columns=["respondents"]), index=False), "",
             "### Direction of each change", "",
@@ -248,11 +260,40 @@ class Validation:
 
 
 def validate(replicates: int = REPLICATES, targets=None) -> Validation:
-    """The whole validation report: levels, directions, trust, ablations, per-state answers."""
+    """The whole validation report: levels, directions, trust, ablations, per-state answers, forecasts."""
     table = levels(targets=targets, replicates=replicates)
+    by_year = states_by_year(replicates)
     return Validation(levels=table, changes=changes(table), trust=trust_paths(targets),
-                      states=state_answers(replicates), states_by_year=states_by_year(replicates),
-                      ablations=ablations(replicates), **_countries(replicates))
+                      states=state_answers(replicates), states_by_year=by_year,
+                      ablations=ablations(replicates), forecasts=forecasts(by_year, replicates),
+                      **_countries(replicates))
+
+
+def forecasts(by_year: pd.DataFrame, replicates: int = REPLICATES) -> pd.DataFrame:
+    """Per held-out year and state: the model's forced choice (``by_year``, `states_by_year`), its
+    interval over the bootstrap draws and the persistence forecast (the latest in-sample figure)."""
+    known = panel.load_panel()
+    known = known[(known["question"] == targets_mod.FORCED) & (known["state"] != "ASEAN")]
+    last = known.sort_values("year").groupby("state")[["percent", "year"]].last()
+    frames = []
+    for year in HELD_OUT:
+        frame = forced_intervals(year, replicates)
+        frame.insert(0, "scenario", SURVEY_SCENARIOS[year])
+        frame.insert(1, "digest", load(SURVEY_SCENARIOS[year]).digest())
+        frame.insert(4, "model", by_year.loc[frame["state"], year].to_numpy())
+        frame["persistence"] = last.loc[frame["state"], "percent"].to_numpy()
+        frame["persistence_from"] = last.loc[frame["state"], "year"].to_numpy().astype(int)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True).round(1)
+
+
+def forced_intervals(year: int, replicates: int = REPLICATES) -> pd.DataFrame:
+    """year, state, model_5, model_95: each state's forced choice interval (percent) in a survey year's
+    world over the panel fit's bootstrap draws x replicates (`sim.running.uncertainty`); states only."""
+    frame = parameter_intervals(SURVEY_SCENARIOS[year], replicates=replicates)
+    forced = frame[(frame["measure"] == "forced_us") & (frame["state"] != "ASEAN")]
+    return pd.DataFrame({"year": year, "state": forced["state"].to_numpy(), "model_5": 100 * forced["lo"].to_numpy(),
+                         "model_95": 100 * forced["hi"].to_numpy()})
 
 
 def _countries(replicates: int) -> dict:
@@ -265,12 +306,7 @@ def with_intervals(countries: pd.DataFrame, replicates: int = REPLICATES) -> pd.
     """The country table with each state's forced choice interval over the panel fit's bootstrap draws
     (`sim.running.uncertainty`: 5% and 95% over draws x replicates, percent) and whether the survey
     figure falls inside it."""
-    bounds = []
-    for year in sorted(set(countries["year"])):
-        frame = parameter_intervals(SURVEY_SCENARIOS[year], replicates=replicates)
-        forced = frame[frame["measure"] == "forced_us"]
-        bounds.append(pd.DataFrame({"year": year, "state": forced["state"], "model_5": 100 * forced["lo"],
-                                    "model_95": 100 * forced["hi"]}))
+    bounds = [forced_intervals(year, replicates) for year in sorted(set(countries["year"]))]
     table = countries.merge(pd.concat(bounds), on=["year", "state"], how="left")
     table["in_interval"] = (table["model_5"] <= table["survey"]) & (table["survey"] <= table["model_95"])
     columns = ["year", "state", "survey", "model", "model_5", "model_95", "in_interval"]
