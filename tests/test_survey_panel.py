@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sim.calibration import panel
+from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.calibration.targets import pooling_weights, read_data
 from sim.core import equations as eq
 from sim.schema.scenario import load
@@ -152,7 +153,7 @@ def test_forecasts_on_record_cover_every_held_out_year_and_state():
     from sim.calibration import validation
 
     by_year = validation.states_by_year(replicates=2)
-    table = validation.forecasts(by_year, replicates=2)
+    table = validation.forecasts(by_year, validation.intervals_by_year(validation.HELD_OUT, replicates=2))
     assert validation.HELD_OUT == (2024, 2025, 2026)
     assert len(table) == 3 * len(STATES) and set(table["state"]) == set(STATES)
     for row in table.itertuples():
@@ -162,3 +163,17 @@ def test_forecasts_on_record_cover_every_held_out_year_and_state():
     cambodia = table[(table["state"] == "Cambodia") & (table["year"] == 2024)].iloc[0]
     assert (cambodia.persistence_from, cambodia.persistence) == (2022, 18.5)  # its latest in-sample figure
     assert known[(known["state"] == "Cambodia") & (known["year"] == 2022)]["percent"].iloc[0] == 18.5
+
+
+@pytest.mark.slow
+def test_validate_writes_the_forecasts_and_the_per_state_figure(tmp_path, capsys):
+    import json
+
+    from sim.cli import main
+
+    assert main(["validate", "--replicates", "2", "--out", str(tmp_path / "v")]) == 0
+    assert "Forecasts on record" in capsys.readouterr().out
+    assert (tmp_path / "v" / "countries.png").read_bytes()[:4] == b"\x89PNG"
+    data = json.loads((tmp_path / "v" / "validation.json").read_text())
+    assert len(data["forecasts"]) == 3 * len(STATES)
+    assert {row["year"] for row in data["intervals"]} == set(SURVEY_SCENARIOS)

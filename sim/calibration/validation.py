@@ -195,11 +195,12 @@ class Validation:
     countries: pd.DataFrame       # per state and year: survey, model, persistence (`panel.country_table`)
     country_scores: pd.DataFrame  # per year: MAE, Spearman, side of 50% for the model and persistence
     forecasts: pd.DataFrame       # per held-out year and state: the model's forecast and persistence's
+    intervals: pd.DataFrame       # per year and state: the model's 90% interval (`intervals_by_year`)
 
     def to_json(self) -> dict:
         return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
                 for name in ("levels", "changes", "trust", "states", "ablations", "countries",
-                             "country_scores", "forecasts")} | {
+                             "country_scores", "forecasts", "intervals")} | {
             "states_by_year": self.states_by_year.to_dict()}
 
     def markdown(self) -> str:
@@ -259,55 +260,87 @@ class Validation:
         return fig
 
 
+    def countries_figure(self):
+        """One panel per state: the survey's forced choice with its 95% sampling error, the model in
+        every year's world with its 90% interval, and the persistence forecast for the held-out years."""
+        from sim.reports.colors import PARTNER_COLORS
+        from sim.reports.plots import plt  # matplotlib loads only when the figure is drawn
+
+        states = sorted(set(self.intervals["state"]))
+        fig, axes = plt.subplots(2, -(-len(states) // 2), figsize=(12, 5.6), sharex=True, sharey=True)
+        for ax, state in zip(axes.flat, states):
+            model = self.states_by_year.loc[state]
+            band = self.intervals[self.intervals["state"] == state].sort_values("year")
+            ax.fill_between(band["year"], band["model_5"], band["model_95"], color=PARTNER_COLORS["US"],
+                            alpha=0.18, lw=0, label="model, 90% interval")
+            ax.plot(model.index, model.to_numpy(), "-", color=PARTNER_COLORS["US"], label="model")
+            survey = self.countries[self.countries["state"] == state]
+            half = targets_mod.sampling_error_pp(survey["survey"], panel.RESPONDENTS_PER_STATE)
+            ax.errorbar(survey["year"], survey["survey"], yerr=half, fmt="o", color="#333333", capsize=3,
+                        ms=4, label="survey (95% sampling error)")
+            ahead = self.forecasts[self.forecasts["state"] == state]
+            ax.plot(ahead["year"], ahead["persistence"], ":", color="#777777", label="persistence")
+            ax.axhline(50, color="#bbbbbb", lw=0.8)
+            ax.axvspan(max(panel.PANEL_YEARS) + 0.5, max(HELD_OUT) + 0.5, color="#eeeeee", lw=0, zorder=0)
+            ax.set_title(state, fontsize=9)
+            ax.set_ylim(0, 100)
+            ax.set_xticks(list(SURVEY_SCENARIOS)[::2])
+        for ax in axes.flat[len(states):]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
+        fig.suptitle("Forced choice, % choosing the US: fitted 2020-2023, held out from 2024 (shaded)", fontsize=10)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        return fig
+
+
 def validate(replicates: int = REPLICATES, targets=None) -> Validation:
     """The whole validation report: levels, directions, trust, ablations, per-state answers, forecasts."""
     table = levels(targets=targets, replicates=replicates)
     by_year = states_by_year(replicates)
+    bands = intervals_by_year(SURVEY_SCENARIOS, replicates)
+    answered = panel.shipped_answers(replicates)
     return Validation(levels=table, changes=changes(table), trust=trust_paths(targets),
-                      states=state_answers(replicates), states_by_year=by_year,
-                      ablations=ablations(replicates), forecasts=forecasts(by_year, replicates),
-                      **_countries(replicates))
+                      states=state_answers(replicates), states_by_year=by_year, intervals=bands,
+                      ablations=ablations(replicates), forecasts=forecasts(by_year, bands),
+                      countries=with_intervals(panel.country_table(answered), bands=bands),
+                      country_scores=panel.year_scores(answered))
 
 
-def forecasts(by_year: pd.DataFrame, replicates: int = REPLICATES) -> pd.DataFrame:
+def forecasts(by_year: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
     """Per held-out year and state: the model's forced choice (``by_year``, `states_by_year`), its
-    interval over the bootstrap draws and the persistence forecast (the latest in-sample figure)."""
+    interval (``bands``, `intervals_by_year`) and the persistence forecast (the latest in-sample figure)."""
     known = panel.load_panel()
     known = known[(known["question"] == targets_mod.FORCED) & (known["state"] != "ASEAN")]
     last = known.sort_values("year").groupby("state")[["percent", "year"]].last()
+    frame = bands[bands["year"].isin(HELD_OUT)].reset_index(drop=True)
+    frame.insert(0, "scenario", frame["year"].map(SURVEY_SCENARIOS))
+    frame.insert(1, "digest", frame["scenario"].map(lambda name: load(name).digest()))
+    frame.insert(4, "model", [by_year.loc[state, year] for state, year in zip(frame["state"], frame["year"])])
+    frame["persistence"] = last.loc[frame["state"], "percent"].to_numpy()
+    frame["persistence_from"] = last.loc[frame["state"], "year"].to_numpy().astype(int)
+    return frame.round(1)
+
+
+def intervals_by_year(years, replicates: int = REPLICATES) -> pd.DataFrame:
+    """year, state, model_5, model_95: each state's forced choice interval (percent) in each survey
+    year's world over the panel fit's bootstrap draws x replicates (`sim.running.uncertainty`)."""
     frames = []
-    for year in HELD_OUT:
-        frame = forced_intervals(year, replicates)
-        frame.insert(0, "scenario", SURVEY_SCENARIOS[year])
-        frame.insert(1, "digest", load(SURVEY_SCENARIOS[year]).digest())
-        frame.insert(4, "model", by_year.loc[frame["state"], year].to_numpy())
-        frame["persistence"] = last.loc[frame["state"], "percent"].to_numpy()
-        frame["persistence_from"] = last.loc[frame["state"], "year"].to_numpy().astype(int)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True).round(1)
+    for year in years:
+        frame = parameter_intervals(SURVEY_SCENARIOS[year], replicates=replicates)
+        forced = frame[(frame["measure"] == "forced_us") & (frame["state"] != "ASEAN")]
+        frames.append(pd.DataFrame({"year": year, "state": forced["state"].to_numpy(),
+                                    "model_5": 100 * forced["lo"].to_numpy(),
+                                    "model_95": 100 * forced["hi"].to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
 
 
-def forced_intervals(year: int, replicates: int = REPLICATES) -> pd.DataFrame:
-    """year, state, model_5, model_95: each state's forced choice interval (percent) in a survey year's
-    world over the panel fit's bootstrap draws x replicates (`sim.running.uncertainty`); states only."""
-    frame = parameter_intervals(SURVEY_SCENARIOS[year], replicates=replicates)
-    forced = frame[(frame["measure"] == "forced_us") & (frame["state"] != "ASEAN")]
-    return pd.DataFrame({"year": year, "state": forced["state"].to_numpy(), "model_5": 100 * forced["lo"].to_numpy(),
-                         "model_95": 100 * forced["hi"].to_numpy()})
-
-
-def _countries(replicates: int) -> dict:
-    answered = panel.shipped_answers(replicates)
-    countries = panel.country_table(answered)
-    return {"countries": with_intervals(countries, replicates), "country_scores": panel.year_scores(answered)}
-
-
-def with_intervals(countries: pd.DataFrame, replicates: int = REPLICATES) -> pd.DataFrame:
+def with_intervals(countries: pd.DataFrame, replicates: int = REPLICATES, bands: pd.DataFrame | None = None):
     """The country table with each state's forced choice interval over the panel fit's bootstrap draws
-    (`sim.running.uncertainty`: 5% and 95% over draws x replicates, percent) and whether the survey
-    figure falls inside it."""
-    bounds = [forced_intervals(year, replicates) for year in sorted(set(countries["year"]))]
-    table = countries.merge(pd.concat(bounds), on=["year", "state"], how="left")
+    (``bands``, or `intervals_by_year` of its years) and whether the survey figure falls inside it."""
+    if bands is None:
+        bands = intervals_by_year(sorted(set(countries["year"])), replicates)
+    table = countries.merge(bands, on=["year", "state"], how="left")
     table["in_interval"] = (table["model_5"] <= table["survey"]) & (table["survey"] <= table["model_95"])
     columns = ["year", "state", "survey", "model", "model_5", "model_95", "in_interval"]
     return table[columns + [c for c in table.columns if c not in columns]].round(1)

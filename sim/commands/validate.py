@@ -11,7 +11,7 @@ baseline_2020 with the structural data behind them, and country by country
 each survey figure beside the model's 90% interval over the panel fit's
 bootstrap draws (parameter uncertainty) and replicates.
 
-Writes validation.md, validation.png and validation.json under --out
+Writes validation.md, validation.png, countries.png and validation.json under --out
 (default results/validation); --docs FILE replaces the generated block of a
 Markdown file (docs/validation.md).
 
@@ -59,11 +59,13 @@ def main(args) -> int:
     if args.docs is not None:
         files["docs"] = validation.update_docs(args.docs, text)
     if out is not None:
-        names = {"markdown": "validation.md", "json": "validation.json", "png": "validation.png"}
+        names = {"markdown": "validation.md", "json": "validation.json", "png": "validation.png",
+                 "countries_png": "countries.png"}
         written = write_all(out, {
             names["markdown"]: lambda path: path.write_text(text),
             names["json"]: lambda path: write_json(report.to_json(), path),
             names["png"]: lambda path: save_figure(report.figure(), path),
+            names["countries_png"]: lambda path: save_figure(report.countries_figure(), path),
         }, "--out")
         files |= {key: written[name] for key, name in names.items()}
     if args.json:
@@ -79,6 +81,9 @@ def main(args) -> int:
     print(format_table(countries[["year", "state", "survey", "model", "model_5", "model_95", "in_interval",
                                   "persistence"]], digits=1))
     print(f"Survey figure inside the model's interval: {int(countries['in_interval'].sum())} of {len(countries)}")
+    print("\nForecasts on record for the held-out editions (scored outside the project; persistence: the "
+          "state's latest in-sample figure):")
+    print(format_table(report.forecasts.drop(columns=["scenario", "digest"]), digits=1))
     print("\n2024 with one group of events left out:")
     print(format_table(report.ablations, digits=1))
     print("\nPer state, baseline_2020 (forced_us in percent; gap = U[US] - U[CN]):")
