@@ -36,6 +36,7 @@ from sim.calibration.report import markdown_table
 from sim.core import dynamics
 from sim.core.equations import TERMS
 from sim.core.inputs import Inputs
+from sim.reports.colors import PARTNER_COLORS
 from sim.running.run import run
 from sim.running.uncertainty import parameter_intervals
 from sim.schema import parameters
@@ -263,7 +264,6 @@ class Validation:
     def countries_figure(self):
         """One panel per state: the survey's forced choice with its 95% sampling error, the model in
         every year's world with its 90% interval, and the persistence forecast for the held-out years."""
-        from sim.reports.colors import PARTNER_COLORS
         from sim.reports.plots import plt  # matplotlib loads only when the figure is drawn
 
         states = sorted(set(self.intervals["state"]))
