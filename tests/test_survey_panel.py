@@ -8,6 +8,7 @@ loses the per-country fit fails here.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.calibration import panel
@@ -177,3 +178,37 @@ def test_validate_writes_the_forecasts_and_the_per_state_figure(tmp_path, capsys
     data = json.loads((tmp_path / "v" / "validation.json").read_text())
     assert len(data["forecasts"]) == 3 * len(STATES)
     assert {row["year"] for row in data["intervals"]} == set(SURVEY_SCENARIOS)
+
+
+def test_backtest_persistence_is_what_a_forecaster_knew_at_the_origin():
+    table = pd.DataFrame({
+        "year": [2020, 2021, 2022, 2023, 2020, 2022], "state": ["ASEAN"] * 4 + ["Cambodia"] * 2,
+        "question": ["forced_choice_us_china"] * 6, "percent": [53.6, 61.5, 57.0, 61.1, 42.3, 18.5],
+        "model": [50.0, 60.0, 58.0, 60.0, 40.0, 30.0]})
+    fit = panel.PanelFit(values={}, table=table, draws=pd.DataFrame(), leans=True, cost=0.0, through=2021)
+    scores = panel.backtest_scores(fit).set_index(["year", "state"])
+    assert list(scores.index) == [(2022, "ASEAN"), (2023, "ASEAN"), (2022, "Cambodia")]
+    assert scores.loc[(2023, "ASEAN"), "persistence"] == 61.5  # 2021's, not 2022's (after the origin)
+    assert scores.loc[(2022, "Cambodia"), "persistence"] == 42.3  # its latest figure up to 2021
+    assert scores.loc[(2022, "Cambodia"), "model_error"] == pytest.approx(11.5)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["calibrate", "--panel", "--through", "2021", "--write-defaults"], "--through"),
+    (["calibrate", "--panel", "--through", "2019"], "--through"),
+])
+def test_backtest_options_refuse_what_cannot_be_done(capsys, argv, fragment):
+    from sim.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err
+
+
+@pytest.mark.slow
+def test_a_backtest_leaves_later_events_at_their_judged_sizes_and_answers_later_years():
+    fit = panel.fit_panel(replicates=2, bootstrap=0, through=2021)
+    assert fit.values["event:states.Myanmar.lean"] == panel.FITTED_EVENTS["states.Myanmar.lean"].judged
+    assert "event:states.Myanmar.lean" not in fit.draws.columns
+    later = panel.backtest_scores(fit)
+    assert set(later["year"]) == {2022, 2023} and later["model"].notna().all()

@@ -89,23 +89,24 @@ class FittedEvent(NamedTuple):
 
     judged: float   # the size judged before the fit: the prior's centre
     sd: float       # the prior's standard deviation (leans in history units)
+    year: int       # the survey year whose scenario declares it (later years inherit it)
     event: str
     reason: str     # why the judged size
 
 
 FITTED_EVENTS = {  # the shift event's key -> its prior
     "states.Laos.ties.CN": FittedEvent(
-        0.05, 0.05, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
+        0.05, 0.05, 2021, "China Southern Power Grid's stake in Laos's grid, Sep 2020 (outlook_2021)",
         "about a fifth of Laos's China ties (0.275) more"),
     "states.Myanmar.ties.CN": FittedEvent(
-        0.05, 0.05, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements (outlook_2021)",
+        0.05, 0.05, 2021, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements (outlook_2021)",
         "sized like Laos's grid concession, a package of the same order"),
     "states.Myanmar.lean": FittedEvent(
-        0.8, LEAN_PRIOR_SD, "the coup of 1 Feb 2021 (outlook_2022)",
+        0.8, LEAN_PRIOR_SD, 2022, "the coup of 1 Feb 2021 (outlook_2022)",
         "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
         "(the sanctions now target the junta): the US-China gap moves by 0.8"),
     "states.Cambodia.lean": FittedEvent(
-        -0.2, LEAN_PRIOR_SD, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
+        -0.2, LEAN_PRIOR_SD, 2022, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
         "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
 }
 REPLICATES = 32
@@ -169,12 +170,13 @@ def _respondents(year: int, state: str) -> int:
     return RESPONDENTS_PER_STATE
 
 
-def free_keys(states, leans: bool = True) -> list[str]:
+def free_keys(states, leans: bool = True, through: int = PANEL_YEARS[-1]) -> list[str]:
     """The fit's parameters: the shared ones, then (with ``leans``) one lean per state and the
-    sizes of the in-sample state events."""
+    sizes of the state events of the years up to ``through``."""
     if not leans:
         return list(FREE_SHARED)
-    return list(FREE_SHARED) + [f"states.{s}.lean" for s in states] + [EVENT_SIZE + k for k in FITTED_EVENTS]
+    events = [EVENT_SIZE + key for key, prior in FITTED_EVENTS.items() if prior.year <= through]
+    return list(FREE_SHARED) + [f"states.{s}.lean" for s in states] + events
 
 
 def is_state_level(key: str) -> bool:
@@ -273,30 +275,54 @@ class PanelFit:
     """The fitted values, the fit's figures beside the survey's, and the bootstrap draws."""
 
     values: dict
-    table: pd.DataFrame        # the panel with a `model` column
+    table: pd.DataFrame        # the whole panel with a `model` column; rows after `through` were not fitted
     draws: pd.DataFrame        # one row per bootstrap refit, one column per free parameter
     leans: bool
     cost: float
+    through: int = PANEL_YEARS[-1]
 
 
 def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = BOOTSTRAP, seed: int = 2020,
-              start: dict | None = None) -> PanelFit:
-    """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring."""
-    panel = load_panel()
+              start: dict | None = None, through: int = PANEL_YEARS[-1]) -> PanelFit:
+    """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring.
+
+    ``through`` fits only the figures up to that year (a backtest, `backtest_scores`): later years'
+    state events stay at their judged sizes and their figures are answered, not fitted.
+    """
+    if through not in PANEL_YEARS:
+        raise InputError("--through", "year", through, "one of " + ", ".join(map(str, PANEL_YEARS)))
+    whole = load_panel()
+    fitted_rows = whole[whole["year"] <= through].reset_index(drop=True)
     values = shipped_values()
     states = load(SURVEY_SCENARIOS[PANEL_YEARS[0]]).states
-    keys = free_keys(states, leans)
-    if not leans:  # structure alone: no leans, and every in-sample state event at its judged size
+    keys = free_keys(states, leans, through)
+    if not leans:  # structure alone: no leans
         values.update({f"states.{s}.lean": 0.0 for s in states})
-        values.update({EVENT_SIZE + key: prior.judged for key, prior in FITTED_EVENTS.items()})
+    # every state event the fit does not size stays at its judged size
+    values.update({EVENT_SIZE + key: prior.judged for key, prior in FITTED_EVENTS.items()
+                   if EVENT_SIZE + key not in keys})
     values.update(start or {})
-    objective = PanelObjective(panel, keys, values, replicates)
-    survey = panel["percent"].to_numpy(float)
+    objective = PanelObjective(fitted_rows, keys, values, replicates)
+    survey = fitted_rows["percent"].to_numpy(float)
     result = objective.fit(objective.to_z(values), survey)
-    fitted = objective.to_values(result.x)
-    table = panel.assign(model=objective.model(result.x)[0])
-    draws = _bootstrap(objective, result, panel, bootstrap, seed)
-    return PanelFit(fitted, table, draws, leans, float(2 * result.cost))
+    answered = PanelObjective(whole, keys, values, replicates).model(result.x)[0]
+    draws = _bootstrap(objective, result, fitted_rows, bootstrap, seed)
+    return PanelFit(objective.to_values(result.x), whole.assign(model=answered), draws, leans,
+                    float(2 * result.cost), through)
+
+
+def backtest_scores(fit: PanelFit) -> pd.DataFrame:
+    """The forced-choice figures after ``fit.through`` (not fitted): the model's answer beside the
+    persistence forecast a forecaster had then (each state's, and ASEAN's, latest figure up to that
+    year), with both errors."""
+    forced = fit.table[fit.table["question"] == "forced_choice_us_china"]
+    known = forced[forced["year"] <= fit.through].sort_values("year").groupby("state")["percent"].last()
+    later = forced[forced["year"] > fit.through]
+    table = pd.DataFrame({"year": later["year"], "state": later["state"], "survey": later["percent"],
+                          "model": later["model"], "persistence": later["state"].map(known)})
+    table["model_error"] = table["model"] - table["survey"]
+    table["persistence_error"] = table["persistence"] - table["survey"]
+    return table.round(1).reset_index(drop=True)
 
 
 def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: int, seed: int) -> pd.DataFrame:
@@ -339,6 +365,9 @@ def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
 def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     """Store the fit as the defaults (sim/data/parameters.csv) and its bootstrap draws
     (sim/data/panel_bootstrap.csv); each file replaced atomically. Returns their paths."""
+    if fit.through != PANEL_YEARS[-1]:
+        raise InputError("--write-defaults", "--through", fit.through,
+                         f"a fit of every in-sample year (through {PANEL_YEARS[-1]}); a backtest is not shipped")
     command = "run.py calibrate --panel" + ("" if fit.leans else " --no-leans")
     source = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, and the 2020 "
               "third-party shares; docs/validation.md)")

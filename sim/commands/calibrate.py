@@ -24,6 +24,7 @@ Examples:
   run.py calibrate --panel               # every per-country and ASEAN-wide figure of 2020-2023
   run.py calibrate --panel --no-leans    # the same with structure alone (no per-state leans)
   run.py calibrate --panel --write-defaults
+  run.py calibrate --panel --through 2021  # backtest: fit 2020-2021, answer 2022-2023, beside persistence
 
 --panel fits the survey layer (model.survey_scale), the shared weights and
 trust values it lists, each state's national lean (states.S.lean, shrunk
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.base.errors import InputError
 from sim.base.files import check_output_dir
 from sim.calibration import fitting, panel, report
 from sim.calibration.objective import DEFAULT_FREE
@@ -72,6 +74,9 @@ def add_arguments(parser):
                              "of 2020-2023")
     parser.add_argument("--no-leans", action="store_true",
                         help="with --panel: no per-state leans, state events at their judged sizes (structure alone)")
+    parser.add_argument("--through", type=int, default=None, metavar="YEAR",
+                        help="with --panel: fit only the figures up to YEAR and score the later ones against "
+                             "persistence (a backtest)")
     parser.add_argument("--write-defaults", action="store_true",
                         help="store the fitted values as the defaults in sim/data/parameters.csv")
 
@@ -101,20 +106,33 @@ def main(args) -> int:
 
 
 def panel_main(args) -> int:
-    """``calibrate --panel``: fit, print the per-state table and the scores, optionally store the fit."""
+    """``calibrate --panel``: fit, print the per-state table and the scores, optionally store the fit;
+    with ``--through``, a backtest of the later years."""
+    through = panel.PANEL_YEARS[-1] if args.through is None else args.through
+    if args.write_defaults and through != panel.PANEL_YEARS[-1]:
+        raise InputError("--write-defaults", "--through", through, "no --through: a backtest is not shipped")
     fit = panel.fit_panel(leans=not args.no_leans, replicates=whole_number("--replicates", args.replicates, 1),
-                          bootstrap=whole_number("--bootstrap", args.bootstrap, 0))
+                          bootstrap=whole_number("--bootstrap", args.bootstrap, 0), through=through)
     files = panel.write_defaults(fit) if args.write_defaults else []
-    scores = panel.year_scores(fit.table)
+    fitted = fit.table[fit.table["year"] <= fit.through]
+    scores = panel.year_scores(fitted)
+    backtest = panel.backtest_scores(fit)
     if args.json:
-        print_json({"parameters": fit.values, "loss": fit.cost, "leans": fit.leans,
+        print_json({"parameters": fit.values, "loss": fit.cost, "leans": fit.leans, "through": fit.through,
                     "figures": fit.table.drop(columns="source").to_dict("records"),
-                    "scores": scores.to_dict("records"), "files": [str(f) for f in files]})
+                    "scores": scores.to_dict("records"), "backtest": backtest.to_dict("records"),
+                    "files": [str(f) for f in files]})
         return 0
-    print(f"Panel fit ({'with' if fit.leans else 'without'} national leans), loss {fit.cost:.1f}:")
-    print(format_table(fit.table.drop(columns=["source", "respondents"]).round(1)))
+    print(f"Panel fit ({'with' if fit.leans else 'without'} national leans, figures through {fit.through}), "
+          f"loss {fit.cost:.1f}:")
+    print(format_table(fitted.drop(columns=["source", "respondents"]).round(1)))
     print("\nPer-state forced choice, model and persistence ('same as the last survey'):")
     print(format_table(scores.round(2)))
+    if len(backtest):
+        print(f"\nBacktest: the forced choice after {fit.through}, not fitted, beside persistence from {fit.through}:")
+        print(format_table(backtest))
+        print(f"mean abs. error: model {backtest['model_error'].abs().mean():.1f} pp, "
+              f"persistence {backtest['persistence_error'].abs().mean():.1f} pp")
     print("\nFitted: " + ", ".join(f"{k} {v:.3g}" for k, v in fit.values.items()))
     if files:
         print("\nWrote " + ", ".join(map(str, files)))
