@@ -191,6 +191,8 @@ def test_backtest_persistence_is_what_a_forecaster_knew_at_the_origin():
     assert scores.loc[(2023, "ASEAN"), "persistence"] == 61.5  # 2021's, not 2022's (after the origin)
     assert scores.loc[(2022, "Cambodia"), "persistence"] == 42.3  # its latest figure up to 2021
     assert scores.loc[(2022, "Cambodia"), "model_error"] == pytest.approx(11.5)
+    whole = panel.PanelFit(values={}, table=table, draws=pd.DataFrame(), leans=True, cost=0.0, through=2023)
+    assert panel.backtest_scores(whole).empty  # a fit of every year has nothing left to answer
 
 
 @pytest.mark.parametrize("argv, fragment", [

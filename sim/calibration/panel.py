@@ -319,7 +319,7 @@ def backtest_scores(fit: PanelFit) -> pd.DataFrame:
     known = forced[forced["year"] <= fit.through].sort_values("year").groupby("state")["percent"].last()
     later = forced[forced["year"] > fit.through]
     table = pd.DataFrame({"year": later["year"], "state": later["state"], "survey": later["percent"],
-                          "model": later["model"], "persistence": later["state"].map(known)})
+                          "model": later["model"], "persistence": later["state"].map(known).astype(float)})
     table["model_error"] = table["model"] - table["survey"]
     table["persistence_error"] = table["persistence"] - table["survey"]
     return table.round(1).reset_index(drop=True)
