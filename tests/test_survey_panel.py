@@ -214,3 +214,16 @@ def test_a_backtest_leaves_later_events_at_their_judged_sizes_and_answers_later_
     assert "event:states.Myanmar.lean" not in fit.draws.columns
     later = panel.backtest_scores(fit)
     assert set(later["year"]) == {2022, 2023} and later["model"].notna().all()
+
+
+@pytest.mark.slow
+def test_calibrate_panel_command_prints_the_fit_and_its_scores(capsys):
+    import json
+
+    from sim.cli import main
+
+    assert main(["calibrate", "--panel", "--replicates", "2", "--bootstrap", "0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["through"] == panel.PANEL_YEARS[-1] and data["backtest"] == []
+    assert {row["year"] for row in data["scores"]} == set(panel.PANEL_YEARS)
+    assert set(panel.free_keys(STATES)) <= set(data["parameters"])
