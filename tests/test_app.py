@@ -388,6 +388,14 @@ def test_a_year_without_per_state_figures_shows_blanks():
     model = played("outlook_2024", steps=2)
     table = app.survey_beside_model("outlook_2024", app.current_result(model))
     assert table["survey"].isna().all() and table["model, this run"].notna().all()
+    assert table.loc["Cambodia", app.LAST_SURVEY_COLUMN] == "18.5 (2022)"  # its latest in-sample figure
+    assert table.loc["Philippines", app.LAST_SURVEY_COLUMN] == "78.8 (2023)"
+
+
+def test_the_first_survey_year_has_no_earlier_survey():
+    model = played("survey_2020", steps=2)
+    table = app.survey_beside_model("survey_2020", app.current_result(model))
+    assert table[app.LAST_SURVEY_COLUMN].isna().all()
 
 
 def test_ui_refuses_a_bad_port(capsys):

@@ -412,7 +412,8 @@ def SurveyPanel(band):
         solara.Text("Percent of each state's respondents who would pick the US if forced to choose between the US "
                     "and China. The interval is the scenario as shipped, over the calibration's 30 refits on resampled "
                     "survey figures and their replicates. Blank: the survey published no figure for that state "
-                    "that year. The calibration "
+                    "that year (from 2024 on the figures are held out to test the model). Last earlier survey: "
+                    "the 'same as last time' forecast the model has to beat. The calibration "
                     "compares at the scenario's last quarter; play to the end to compare like for like "
                     "(docs/validation.md).", classes=["help"])
 

@@ -360,8 +360,23 @@ def survey_beside_model(scenario_name: str, result: RunResult, replicates: RunRe
     table[INTERVAL_COLUMN] = forced_interval(scenario_name).reindex(states)
     table["survey"] = survey.reindex(states)
     table["model - survey"] = table["model, this run"] - table["survey"]
+    table[LAST_SURVEY_COLUMN] = last_earlier_survey(year).reindex(states)
     table.attrs["year"] = year
     return table
+
+
+LAST_SURVEY_COLUMN = "last earlier survey"
+
+
+def last_earlier_survey(year: int) -> pd.Series:
+    """Per state, "percent (year)" of its latest in-sample forced-choice figure before ``year``: the
+    persistence forecast the model has to beat (the held-out editions' own figures are not held)."""
+    panel = load_panel()
+    forced = panel[(panel["question"] == "forced_choice_us_china") & (panel["code"] == "US")
+                   & (panel["state"] != "ASEAN") & (panel["year"] < year)]
+    last = forced.sort_values("year").groupby("state")[["percent", "year"]].last()
+    return pd.Series([f"{p:.1f} ({y})" for p, y in zip(last["percent"], last["year"])], index=last.index,
+                     dtype=object)
 
 
 INTERVAL_COLUMN = "model, 90% with parameter uncertainty"
