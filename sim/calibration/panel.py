@@ -8,34 +8,35 @@ plus logistic noise of scale ``1 / model.survey_scale``, so
     forced_us[i]     = mean over replicates of  logistic(survey_scale * (U[i,US] - U[i,CN]))
     third_party[i,p] = mean over replicates of  softmax_p(survey_scale * U[i,p]),  p not US or China
 
-What the fit moves (`FREE_SHARED`, and `FREE_LEANS` unless ``leans=False``):
-- ``model.survey_scale``: how much respondents differ from their state's scores;
-- ``partners.{KR,EU,AU,IN}.reliability``: the trust partners the survey does
-  not report per state, which set the third-party shares;
-- ``states.S.lean``: each state's national lean toward the US over China that
-  the structural data do not explain (history units, docs/model.md 7.3), with
-  a normal prior N(0, `LEAN_PRIOR_SD`) that shrinks it toward 0;
-- ``event:KEY`` (`FITTED_EVENTS`): the size of each in-sample state event (the
-  Laos grid deal and Xi's Myanmar visit in 2020 as China ties, the Myanmar coup
-  and the US arms embargo on Cambodia in 2021 as leans), with a normal prior
-  centred on its judged size. The fitted size is written into the scenario
-  file that declares the event.
+What the fit moves (`free_keys`):
+- `FREE_SHARED`: the survey layer's scales (``model.survey_scale``,
+  ``model.third_party_scale``), rationality, the peer and trust weights, the
+  value of the ASEAN-centred option and the trust of the partners the survey
+  does not report per state (``partners.{KR,EU,AU,IN}.reliability``);
+- ``states.S.lean`` (unless ``leans=False``): each state's national lean toward
+  the US over China that the structural data do not explain (history units,
+  docs/model.md 7.3), with a normal prior N(0, `LEAN_PRIOR_SD`);
+- ``event:KEY`` (unless ``leans=False``; `FITTED_EVENTS`): the size of each
+  in-sample state event (the Laos grid deal and Xi's Myanmar visit in 2020 as
+  China ties, the Myanmar coup and the US arms embargo on Cambodia in 2021 as
+  leans), with a normal prior centred on its judged size. The fitted size is
+  written into the scenario file that declares the event.
 
 The loss is a sum of squares of z-scores: (model - survey) / error for every
 figure, the error being the binomial sampling error with `respondents` and,
 for a country's figure, the variation between editions (`YEAR_TO_YEAR_PP`);
 plus the priors. ASEAN-wide figures are the pooled mean
-(`sim.calibration.targets.pooling_weights`). Two
-loops: an inner read-out fit holds each year's simulated scores fixed and
-adds the parameters' direct effect on them (a lean moves the US-China gap by
-``w_history * lean``; a reliability moves its partner's score by
-``w_trust * change``); an outer loop re-simulates every year with the fitted
-values (their feedback through peers, engagement and China's coercion) and
-fits again, until the parameters move by less than `TOLERANCE`.
+(`sim.calibration.targets.pooling_weights`). Bounded least squares
+(`scipy.optimize.least_squares`) on common random numbers: every year is
+simulated for every parameter set, and the finite-difference Jacobian's points
+run as one batch per year.
 
-The bootstrap refits the read-out on survey figures redrawn binomially:
-parameter uncertainty, which `sim.running.uncertainty` adds to the simulation
-noise of any run's per-state answers (`run.py run --parameter-uncertainty`).
+The bootstrap refits on survey figures redrawn binomially, one Gauss-Newton
+step each from the fit with the fit's Jacobian: parameter uncertainty, which
+`sim.running.uncertainty` adds to the simulation noise of any run's per-state
+answers (`run.py run --parameter-uncertainty`). ``fit_panel(through=YEAR)``
+fits only the figures up to YEAR, a backtest of the later ones
+(`backtest_scores`).
 """
 
 from __future__ import annotations
