@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim
+
 from sim.calibration import panel
 from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.calibration.targets import pooling_weights, read_data
@@ -178,6 +180,9 @@ def test_validate_writes_the_forecasts_and_the_per_state_figure(tmp_path, capsys
     data = json.loads((tmp_path / "v" / "validation.json").read_text())
     assert len(data["forecasts"]) == 3 * len(STATES)
     assert {row["year"] for row in data["intervals"]} == set(SURVEY_SCENARIOS)
+    manifest = data["manifest"]
+    assert manifest["replicates"] == 2 and manifest["version"] == sim.__version__
+    assert manifest["scenarios"]["2024"]["digest"] == load("outlook_2024").digest()
 
 
 def test_backtest_persistence_is_what_a_forecaster_knew_at_the_origin():

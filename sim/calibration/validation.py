@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim.base.errors import InputError
 from sim.base.files import atomic_write
+from sim.base.version import __version__
 from sim.calibration import panel
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
@@ -38,7 +39,7 @@ from sim.core.equations import TERMS
 from sim.core.inputs import Inputs
 from sim.reports.colors import PARTNER_COLORS
 from sim.running.run import run
-from sim.running.uncertainty import parameter_intervals
+from sim.running.uncertainty import draws_path, parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import load
 
@@ -197,12 +198,13 @@ class Validation:
     country_scores: pd.DataFrame  # per year: MAE, Spearman, side of 50% for the model and persistence
     forecasts: pd.DataFrame       # per held-out year and state: the model's forecast and persistence's
     intervals: pd.DataFrame       # per year and state: the model's 90% interval (`intervals_by_year`)
+    manifest: dict = field(default_factory=dict)  # what the numbers depend on (`validation_manifest`)
 
     def to_json(self) -> dict:
         return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
                 for name in ("levels", "changes", "trust", "states", "ablations", "countries",
                              "country_scores", "forecasts", "intervals")} | {
-            "states_by_year": self.states_by_year.to_dict()}
+            "states_by_year": self.states_by_year.to_dict(), "manifest": self.manifest}
 
     def markdown(self) -> str:
         """The generated part of docs/validation.md."""
@@ -304,7 +306,15 @@ def validate(replicates: int = REPLICATES, targets=None) -> Validation:
                       states=state_answers(replicates), states_by_year=by_year, intervals=bands,
                       ablations=ablations(replicates), forecasts=forecasts(by_year, bands),
                       countries=with_intervals(panel.country_table(answered), bands=bands),
-                      country_scores=panel.year_scores(answered))
+                      country_scores=panel.year_scores(answered), manifest=validation_manifest(replicates))
+
+
+def validation_manifest(replicates: int) -> dict:
+    """Version, replicates, the bootstrap draws used for intervals, and each survey year's scenario
+    with its digest and seed: enough to reproduce every number of the report."""
+    return {"version": __version__, "replicates": replicates, "draws_file": draws_path().name,
+            "scenarios": {str(year): {"name": name, "digest": load(name).digest(), "seed": load(name).seed}
+                          for year, name in SURVEY_SCENARIOS.items()}}
 
 
 def forecasts(by_year: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
