@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import sim
-
 from sim.calibration import panel
 from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.calibration.targets import pooling_weights, read_data
