@@ -317,8 +317,25 @@ def test_a_link_reopens_the_same_view():
     assert values["world.rivalry"] == 0.8 and values["world.asean_unity"] == 0.7
 
 
+def test_a_link_reopens_the_compare_columns():
+    model = played("baseline_2020", steps=2)
+    columns = [("baseline_2020", app.starting_settings(load("baseline_2020"))),
+               ("us_retrenchment", app.starting_settings(load("us_retrenchment")) | {"world.rivalry": 0.9})]
+    view = app.view_of(model, "Vietnam", columns)
+    query = app.encode_view(view)
+    assert "tab=compare" in query and "a=baseline_2020" in query and "b.world.rivalry=0.9" in query
+    assert app.decode_view(query) == view
+    assert app.compare_settings(app.decode_view(query)) == columns
+    assert app.decode_view(app.encode_view(app.view_of(model, "Vietnam"))).compare == ()  # the Run tab
+    only_b = app.decode_view("scenario=china_assertive&tab=compare&b=us_retrenchment")
+    assert [name for name, _ in only_b.compare] == ["china_assertive", "us_retrenchment"]
+
+
 @pytest.mark.parametrize("query, message", [
     ("scenario=nowhere", "scenario = 'nowhere'"),
+    ("tab=compare&a=nowhere", "a = 'nowhere'"),
+    ("tab=compare&b.world.bogus=1", "world.bogus"),
+    ("tab=elsewhere", "tab = 'elsewhere'"),
     ("scenario=scenarios/baseline_2020.toml", "scenario = 'scenarios/baseline_2020.toml'"),
     ("world.rivalry=2", "world.rivalry = 2.0: expected a number in [0, 1]"),
     ("world.rivalry=high", "world.rivalry = 'high': expected a number"),

@@ -297,6 +297,15 @@ def test_compare_view_shows_paired_differences_in_the_words_of_run_py_compare(ap
     save_screenshot(page, tmp_path, "app_compare.png")
 
 
+def test_a_link_opens_the_compare_tab_with_its_columns(app_url, page):
+    page.goto(app_url + "/?scenario=baseline_2020&tab=compare&a=baseline_2020&b=us_retrenchment&b.world.rivalry=0.9")
+    page.locator(".compare-column-B").get_by_text("Sliders changed: US-China rivalry = 0.9").wait_for()
+    assert page.locator(".compare-column-A").get_by_text("Sliders changed: none").count() == 1
+    page.wait_for_function("() => location.search.includes('tab=compare') && location.search.includes('b=us_retr')")
+    page.get_by_role("tab", name="Run").click()  # back on the Run tab, the link no longer names the columns
+    page.wait_for_function("() => !location.search.includes('tab=compare')")
+
+
 def save_screenshot(page, tmp_path: Path, name: str) -> None:
     targets = [tmp_path / name, ROOT / "results" / f"screenshot_{name}"]
     if os.environ.get("SIM_UPDATE_SCREENSHOT") == "1":

@@ -68,6 +68,7 @@ link_error = solara.reactive("")  # a link that could not be opened: one line, s
 compare_columns = solara.reactive(None)  # [(scenario name, settings), (scenario name, settings)]
 comparison = solara.reactive(None)  # (Comparison, seconds) of the last compare
 compare_error = solara.reactive("")
+tab = solara.reactive(0)  # 0: Run, 1: Compare
 _step_lock = threading.Lock()  # one for all sessions: a step takes about a millisecond
 
 
@@ -117,6 +118,9 @@ def open_link(query: str):
     settings.value = values
     selected.value = view.state
     model.value = restored
+    if view.compare:
+        compare_columns.value = session.compare_settings(view)
+        tab.value = 1
     revision.value += 1
     tick.value += 1
 
@@ -548,7 +552,8 @@ def Address():
     re-renders this, not the page)."""
     tick.value  # noqa: B018
     revision.value  # noqa: B018
-    UrlSync(query=session.encode_view(session.view_of(model.value, selected.value)))
+    columns = compare_columns.value if tab.value == 1 else None
+    UrlSync(query=session.encode_view(session.view_of(model.value, selected.value, columns)))
 
 
 # --- the page --------------------------------------------------------------------
@@ -571,7 +576,7 @@ def Page():
     with solara.Column(style={"padding": "8px 16px 48px 16px"}):
         if link_error.value:
             solara.Text(link_error.value, classes=["error-line"])
-        with solara.lab.Tabs():
+        with solara.lab.Tabs(value=tab.value, on_value=tab.set):
             with solara.lab.Tab("Run", classes=["run-tab"]):
                 RunView()
             with solara.lab.Tab("Compare", classes=["compare-tab"]):
