@@ -20,7 +20,7 @@ import scipy.stats  # noqa: F401 - the intervals' bootstrap: loaded with the pag
 
 
 from sim.base.errors import InputError
-from sim.calibration.panel import load_panel
+from sim.calibration.panel import country_forced, latest_figures, load_panel
 from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.core import equations
 from sim.core.trajectory import Trajectory
@@ -409,10 +409,7 @@ LAST_SURVEY_COLUMN = "last earlier survey"
 def last_earlier_survey(year: int) -> pd.Series:
     """Per state, "percent (year)" of its latest in-sample forced-choice figure before ``year``: the
     persistence forecast the model has to beat (the held-out editions' own figures are not held)."""
-    panel = load_panel()
-    forced = panel[(panel["question"] == "forced_choice_us_china") & (panel["code"] == "US")
-                   & (panel["state"] != "ASEAN") & (panel["year"] < year)]
-    last = forced.sort_values("year").groupby("state")[["percent", "year"]].last()
+    last = latest_figures(country_forced(load_panel()), year)
     return pd.Series([f"{p:.1f} ({y})" for p, y in zip(last["percent"], last["year"])], index=last.index,
                      dtype=object)
 

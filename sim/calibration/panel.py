@@ -54,7 +54,7 @@ from sim.base.files import atomic_write
 from sim.calibration.questions import SURVEY_SCENARIOS, answers
 from sim.calibration.objective import difference_points
 from sim.calibration.fitting import BOOTSTRAP, store_defaults
-from sim.calibration.targets import read_data, resampled_percent, sampling_variance
+from sim.calibration.targets import FORCED, read_data, resampled_percent, sampling_variance
 from sim.running.uncertainty import draws_path
 from sim.schema import parameters
 from sim.schema.scenario import EVENT_SIZE, load, resolve
@@ -316,8 +316,8 @@ def backtest_scores(fit: PanelFit) -> pd.DataFrame:
     """The forced-choice figures after ``fit.through`` (not fitted): the model's answer beside the
     persistence forecast a forecaster had then (each state's, and ASEAN's, latest figure up to that
     year), with both errors."""
-    forced = fit.table[fit.table["question"] == "forced_choice_us_china"]
-    known = forced[forced["year"] <= fit.through].sort_values("year").groupby("state")["percent"].last()
+    forced = fit.table[fit.table["question"] == FORCED]
+    known = latest_figures(forced, fit.through + 1)["percent"]
     later = forced[forced["year"] > fit.through]
     table = pd.DataFrame({"year": later["year"], "state": later["state"], "survey": later["percent"],
                           "model": later["model"], "persistence": later["state"].map(known).astype(float)})
@@ -425,7 +425,7 @@ def year_scores(table: pd.DataFrame) -> pd.DataFrame:
     Persistence ("same as the last survey") answers a country's figure with its
     figure in the latest earlier edition that has it; 2020 has none.
     """
-    forced = table[(table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
+    forced = country_forced(table)
     rows = []
     for year, group in forced.groupby("year"):
         last = persistence(forced, year, group["state"])
@@ -441,9 +441,19 @@ def year_scores(table: pd.DataFrame) -> pd.DataFrame:
 
 def persistence(forced: pd.DataFrame, year: int, states: pd.Series) -> pd.Series:
     """Each state's figure in its latest survey before ``year`` (NaN if none), aligned to ``states``."""
-    earlier = forced[forced["year"] < year].sort_values("year")
-    last = earlier.groupby("state")["percent"].last()
+    last = latest_figures(forced, year)["percent"]
     return pd.Series(states.map(last).to_numpy(), index=states.index)
+
+
+def latest_figures(forced: pd.DataFrame, before: int) -> pd.DataFrame:
+    """Per state of ``forced`` (panel rows of one question): ``percent`` and ``year`` of its latest
+    figure before the year ``before``: the persistence forecast a forecaster had then."""
+    return forced[forced["year"] < before].sort_values("year").groupby("state")[["percent", "year"]].last()
+
+
+def country_forced(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-country forced-choice rows of a panel table (the ASEAN-wide figures left out)."""
+    return table[(table["question"] == FORCED) & (table["state"] != "ASEAN")]
 
 
 def shipped_values() -> dict:
@@ -469,7 +479,7 @@ def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
 
 def country_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per state and year: the survey's forced choice, the model's and the persistence forecast's."""
-    forced = table[(table["question"] == "forced_choice_us_china") & (table["state"] != "ASEAN")]
+    forced = country_forced(table)
     out = forced[["year", "state", "percent", "model"]].rename(columns={"percent": "survey"})
     out["persistence"] = pd.concat([persistence(forced, year, group["state"])
                                     for year, group in forced.groupby("year")])

@@ -33,7 +33,7 @@ from sim.calibration.targets import pooling_weights
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
-from sim.schema.scenario import Scenario, load, scenario_of, sized_events
+from sim.schema.scenario import Scenario, load, parameter_changes, scenario_of, sized_events
 
 SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
                     2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}
@@ -97,7 +97,7 @@ def answers(scenario: Scenario | str, variations: list[dict] | None = None, repl
     ``event:KEY`` sizes the scenario's shift event on KEY, `sim.schema.scenario.sized_events`)."""
     scenario = scenario_of(scenario)
     variations = list(variations) if variations else [{}]
-    for index, variation in enumerate(sized_events((), variations)[1]):
+    for index, variation in enumerate(parameter_changes(variations)):
         scenario.with_overrides(variation, where=f"variation {index}")  # validates every value
     runs = np.tile(np.arange(replicates), len(variations)) + block * replicates
     sets = np.repeat(np.arange(len(variations)), replicates)

@@ -312,20 +312,20 @@ def validate(replicates: int = REPLICATES, targets=None) -> Validation:
 def validation_manifest(replicates: int) -> dict:
     """Version, replicates, the bootstrap draws used for intervals, and each survey year's scenario
     with its digest and seed: enough to reproduce every number of the report."""
+    scenarios = {year: load(name) for year, name in SURVEY_SCENARIOS.items()}
     return {"version": __version__, "replicates": replicates, "draws_file": draws_path().name,
-            "scenarios": {str(year): {"name": name, "digest": load(name).digest(), "seed": load(name).seed}
-                          for year, name in SURVEY_SCENARIOS.items()}}
+            "scenarios": {str(year): {"name": s.name, "digest": s.digest(), "seed": s.seed}
+                          for year, s in scenarios.items()}}
 
 
 def forecasts(by_year: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
     """Per held-out year and state: the model's forced choice (``by_year``, `states_by_year`), its
     interval (``bands``, `intervals_by_year`) and the persistence forecast (the latest in-sample figure)."""
-    known = panel.load_panel()
-    known = known[(known["question"] == targets_mod.FORCED) & (known["state"] != "ASEAN")]
-    last = known.sort_values("year").groupby("state")[["percent", "year"]].last()
+    last = panel.latest_figures(panel.country_forced(panel.load_panel()), min(HELD_OUT))
     frame = bands[bands["year"].isin(HELD_OUT)].reset_index(drop=True)
     frame.insert(0, "scenario", frame["year"].map(SURVEY_SCENARIOS))
-    frame.insert(1, "digest", frame["scenario"].map(lambda name: load(name).digest()))
+    digests = {name: load(name).digest() for name in set(frame["scenario"])}
+    frame.insert(1, "digest", frame["scenario"].map(digests))
     frame.insert(4, "model", [by_year.loc[state, year] for state, year in zip(frame["state"], frame["year"])])
     frame["persistence"] = last.loc[frame["state"], "percent"].to_numpy()
     frame["persistence_from"] = last.loc[frame["state"], "year"].to_numpy().astype(int)

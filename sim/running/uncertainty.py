@@ -44,7 +44,7 @@ from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
 from sim.reports.tables import interval_cell
 from sim.schema import parameters
-from sim.schema.scenario import EVENT_SIZE, Scenario, scenario_of, sized_events
+from sim.schema.scenario import EVENT_SIZE, Scenario, parameter_changes, scenario_of, sized_events
 
 DRAWS_FILE = "panel_bootstrap.csv"  # in sim/data/, written by `run.py calibrate --panel --write-defaults`
 QUANTILES = (0.05, 0.95)
@@ -170,7 +170,7 @@ def draw_runs(scenario: Scenario | str, draws: pd.DataFrame | None = None, repli
     seed = scenario.seed if seed is None else check_seed(seed)
     workers = check_count("workers", workers)
     variations, held = drawn_variations(scenario, draws)
-    for index, variation in enumerate(sized_events((), variations)[1]):
+    for index, variation in enumerate(parameter_changes(variations)):
         scenario.with_overrides(variation, where=f"draw {draws.index[index]}")  # each value checked
     draw_of, streams = draw_plan(len(draws), replicates)
     size = chunk_size(len(scenario.states), len(scenario.partners), steps, memory_mb)

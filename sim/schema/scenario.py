@@ -94,7 +94,7 @@ def sized_events(events, variations: list[dict]) -> tuple[tuple[Event, ...], lis
     KEY (the event's value becomes a [run] array); events no run sizes are returned
     unchanged, and so is a size for an event the scenario does not have.
     """
-    plain = [{key: value for key, value in v.items() if not key.startswith(EVENT_SIZE)} for v in variations]
+    plain = parameter_changes(variations)
     sized = {key[len(EVENT_SIZE):] for v in variations for key in v if key.startswith(EVENT_SIZE)}
     if not sized:
         return tuple(events), plain
@@ -102,6 +102,11 @@ def sized_events(events, variations: list[dict]) -> tuple[tuple[Event, ...], lis
         replace(e, value=np.array([float(v.get(EVENT_SIZE + e.key, e.value)) for v in variations]))
         if e.op == "shift" and e.key in sized else e
         for e in events), plain
+
+
+def parameter_changes(variations: list[dict]) -> list[dict]:
+    """``variations`` without their event sizes (``event:KEY``): what `Scenario.with_overrides` checks."""
+    return [{key: value for key, value in v.items() if not key.startswith(EVENT_SIZE)} for v in variations]
 
 
 @dataclass(frozen=True)
