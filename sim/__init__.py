@@ -20,7 +20,7 @@ Experiments (docs/experiments.md)::
 Calibration (docs/validation.md)::
 
     sim.calibrate(year=2020)          # fit the weights to the ISEAS survey (docs/validation.md)
-    sim.validate()                    # later survey years, out of sample
+    sim.validate()                    # every survey year beside the model; held-out forecasts
 
 This file only gathers the public names; each lives in the layer that does its work
 (docs/architecture.md): base, schema, core, engines, reports, running, experiments, calibration.

@@ -278,10 +278,10 @@ def test_changes_compare_consecutive_years():
 
 
 def test_outlook_scenarios_are_built_from_events_not_survey_trust():
-    """Trust (reliability) is a survey figure, known for a year only once its survey is out. In-sample
-    years (the panel's, 2021-2023) may move trust as their own survey reports it (docs/validation.md);
-    a forecast year may not, so the held-out scenarios only inherit the in-sample years' trust events."""
-    from sim.calibration.panel import PANEL_YEARS
+    """Trust (reliability) is a survey figure, known for a year only once its survey is out. Years whose
+    ASEAN-wide figures are in-sample (2021-2024) may move trust as their own survey reports it region-wide
+    (docs/validation.md); a held-out year may not, so 2025 and 2026 only inherit the earlier trust events."""
+    from sim.calibration.panel import FIT_YEARS
     from sim.schema.scenario import load
 
     def own_trust_events(name):
@@ -294,7 +294,7 @@ def test_outlook_scenarios_are_built_from_events_not_survey_trust():
         assert len(scenario.partners) == 8 and "ASEAN" in scenario.partners, name
         assert not [k for k in scenario.overrides if k.endswith(".reliability")], name
         own = own_trust_events(name)
-        if year in PANEL_YEARS[1:]:
+        if year in FIT_YEARS[1:]:
             assert own, name  # every in-sample year after 2020 takes its survey's trust
         else:
             assert not own, name

@@ -1,4 +1,4 @@
-"""Calibration against the ISEAS State of Southeast Asia survey, and out-of-sample checks.
+"""Calibration against the ISEAS State of Southeast Asia survey, validation, and forecasts of held-out editions.
 
 - `targets`: which survey figures the model answers (`load`), and why it cannot answer the rest.
 - `questions`: the model's answers to the survey's questions for many parameter sets at once.

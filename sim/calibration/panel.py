@@ -1,4 +1,4 @@
-"""The survey panel fit: every per-country and ASEAN-wide survey figure of 2020-2023 at once.
+"""The survey panel fit: every in-sample survey figure at once (per country 2020-2023, ASEAN-wide 2020-2024).
 
 The ISEAS survey asks a few hundred policy elites in each state. The model's
 answer is the share of a state's respondents who pick each option (the survey
@@ -60,11 +60,16 @@ from sim.schema import parameters
 from sim.schema.scenario import EVENT_SIZE, load, resolve
 
 PANEL_FILE = "survey_panel.csv"  # in sim/data/
-PANEL_YEARS = (2020, 2021, 2022, 2023)  # in-sample: per-country 2024 on and ASEAN-wide 2025 on are held out
+PANEL_YEARS = (2020, 2021, 2022, 2023)  # per-country figures in-sample: from 2024 on they are held out
+# ASEAN-wide figures are in-sample one edition longer (held out from 2025 on): 2024's joins the fit
+ASEAN_WIDE_YEARS = (2024,)
+FIT_YEARS = PANEL_YEARS + ASEAN_WIDE_YEARS
 # 1,308 respondents in 2020 over ten states, "about 100-200 per state" (sim/data/survey_panel.csv's
 # source notes); used for every per-country figure since later editions do not publish the split.
 RESPONDENTS_PER_STATE = 130
-RESPONDENTS_ASEAN = {2020: 1308}  # published; other years use the smallest edition's size, 1,000
+# Published: 1,308 (2020); 1,677 (2022: the report's "About the survey", fieldwork 11 Nov - 31 Dec 2021);
+# "about 2,000" (2024, survey_targets.csv). Other years: 1,000, below the smallest of these.
+RESPONDENTS_ASEAN = {2020: 1308, 2022: 1677, 2024: 2000}
 DEFAULT_RESPONDENTS_ASEAN = 1000
 # New Zealand (4.7%) and Russia (6.1%) were options of the 2020 third-party question but are not
 # partners in the model: the model's five options are compared with the survey's shares of the
@@ -93,6 +98,7 @@ class FittedEvent(NamedTuple):
     year: int       # the survey year whose scenario declares it (later years inherit it)
     event: str
     reason: str     # why the judged size
+    also: tuple[str, ...] = ()  # other keys whose shift events take the same size (one event, several states)
 
 
 FITTED_EVENTS = {  # the shift event's key -> its prior
@@ -102,6 +108,14 @@ FITTED_EVENTS = {  # the shift event's key -> its prior
     "states.Myanmar.ties.CN": FittedEvent(
         0.05, 0.05, 2021, "Xi Jinping's state visit, Jan 2020: 33 economic-corridor agreements (outlook_2021)",
         "sized like Laos's grid concession, a package of the same order"),
+    "states.Vietnam.trust_gap.US": FittedEvent(
+        -0.205, 0.1, 2021, "the change of US administration, Nov 2020, in Vietnam (outlook_2021)",
+        "none of the regional rise in trust (34.9% to 55.4%): Vietnam's approval of the US was already "
+        "at a record under Trump (Stanford Daily, 20 Apr 2021, quoting ISEAS)"),
+    "states.Philippines.trust_gap.US": FittedEvent(
+        -0.1, 0.1, 2021, "the change of US administration, Nov 2020, in the Philippines (outlook_2021)",
+        "half the regional rise in trust: with Vietnam the most sceptical that US engagement would grow "
+        "under Biden (ISEAS 2021)"),
     "states.Myanmar.lean": FittedEvent(
         0.8, LEAN_PRIOR_SD, 2022, "the coup of 1 Feb 2021 (outlook_2022)",
         "history toward China -0.6 (as deep as Vietnam's grievance) and toward the US +0.2 "
@@ -109,6 +123,10 @@ FITTED_EVENTS = {  # the shift event's key -> its prior
     "states.Cambodia.lean": FittedEvent(
         -0.2, LEAN_PRIOR_SD, 2022, "the US arms embargo and Ream sanctions of Nov-Dec 2021 (outlook_2022)",
         "history toward the US -0.2, two-thirds of outlook_2024's Gaza grievance"),
+    "states.Indonesia.lean": FittedEvent(
+        -0.3, LEAN_PRIOR_SD, 2024, "the Gaza war from Oct 2023, in Indonesia, Malaysia and Brunei (outlook_2024)",
+        "history toward the US -0.3, half of Vietnam's grievance toward China (-0.6), the deepest in the table",
+        also=("states.Malaysia.lean", "states.Brunei.lean")),
 }
 REPLICATES = 32
 SCALES = ("model.survey_scale", "model.third_party_scale")
@@ -120,14 +138,16 @@ UNITY_PERCENT = 45.0
 UNITY_ERROR_PP = 7.5
 
 
-def load_panel(years=PANEL_YEARS) -> pd.DataFrame:
+def load_panel(years=PANEL_YEARS, asean_wide_years=ASEAN_WIDE_YEARS) -> pd.DataFrame:
     """The survey figures the panel fit targets: year, state, question, code, percent, respondents, error_pp.
 
     ``state`` is a state's name or ``ASEAN``; third-party shares are rescaled to the
-    model's options (`THIRD_PARTY_MODELLED`).
+    model's options (`THIRD_PARTY_MODELLED`). ``asean_wide_years`` add only their
+    ASEAN-wide figures (their per-country figures are held out).
     """
     raw = read_data(PANEL_FILE)
-    rows = raw[raw["year"].isin(years) & raw["question"].isin(["forced_choice_us_china", "preferred_third_party"])]
+    in_sample = raw["year"].isin(years) | (raw["year"].isin(asean_wide_years) & (raw["country"] == "ASEAN"))
+    rows = raw[in_sample & raw["question"].isin(["forced_choice_us_china", "preferred_third_party"])]
     codes = {"US": "US", "Japan": "JP", "South Korea": "KR", "EU": "EU", "Australia": "AU", "India": "IN"}
     rows = rows[rows["option"].isin(codes)].copy()
     rows["code"] = rows["option"].map(codes)
@@ -171,13 +191,20 @@ def _respondents(year: int, state: str) -> int:
     return RESPONDENTS_PER_STATE
 
 
-def free_keys(states, leans: bool = True, through: int = PANEL_YEARS[-1]) -> list[str]:
+def free_keys(states, leans: bool = True, through: int = FIT_YEARS[-1]) -> list[str]:
     """The fit's parameters: the shared ones, then (with ``leans``) one lean per state and the
     sizes of the state events of the years up to ``through``."""
     if not leans:
         return list(FREE_SHARED)
     events = [EVENT_SIZE + key for key, prior in FITTED_EVENTS.items() if prior.year <= through]
     return list(FREE_SHARED) + [f"states.{s}.lean" for s in states] + events
+
+
+def with_shared_sizes(values: dict) -> dict:
+    """``values`` with each fitted event's size copied to the other keys of the same event (`FittedEvent.also`)."""
+    shared = {EVENT_SIZE + other: values[EVENT_SIZE + key] for key, prior in FITTED_EVENTS.items()
+              if EVENT_SIZE + key in values for other in prior.also}
+    return values | shared
 
 
 def is_state_level(key: str) -> bool:
@@ -218,7 +245,7 @@ class PanelObjective:
 
     def to_values(self, z: np.ndarray) -> dict:
         x = np.where(self.log, np.exp(z), z)
-        return {**self.start, **dict(zip(self.keys, map(float, x)))}
+        return with_shared_sizes({**self.start, **dict(zip(self.keys, map(float, x)))})
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The parameters' schema bounds in z (log bounds floored at 1e-3)."""
@@ -280,18 +307,18 @@ class PanelFit:
     draws: pd.DataFrame        # one row per bootstrap refit, one column per free parameter
     leans: bool
     cost: float
-    through: int = PANEL_YEARS[-1]
+    through: int = FIT_YEARS[-1]
 
 
 def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = BOOTSTRAP, seed: int = 2020,
-              start: dict | None = None, through: int = PANEL_YEARS[-1]) -> PanelFit:
+              start: dict | None = None, through: int = FIT_YEARS[-1]) -> PanelFit:
     """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring.
 
     ``through`` fits only the figures up to that year (a backtest, `backtest_scores`): later years'
     state events stay at their judged sizes and their figures are answered, not fitted.
     """
-    if through not in PANEL_YEARS:
-        raise InputError("--through", "year", through, "one of " + ", ".join(map(str, PANEL_YEARS)))
+    if through not in FIT_YEARS:
+        raise InputError("--through", "year", through, "one of " + ", ".join(map(str, FIT_YEARS)))
     whole = load_panel()
     fitted_rows = whole[whole["year"] <= through].reset_index(drop=True)
     values = shipped_values()
@@ -366,38 +393,38 @@ def per_state_scores(model: pd.Series, survey: pd.Series) -> dict:
 def write_defaults(fit: PanelFit, digits: int = 3) -> list:
     """Store the fit as the defaults (sim/data/parameters.csv) and its bootstrap draws
     (sim/data/panel_bootstrap.csv); each file replaced atomically. Returns their paths."""
-    if fit.through != PANEL_YEARS[-1]:
+    if fit.through != FIT_YEARS[-1]:
         raise InputError("--write-defaults", "--through", fit.through,
-                         f"a fit of every in-sample year (through {PANEL_YEARS[-1]}); a backtest is not shipped")
+                         f"a fit of every in-sample year (through {FIT_YEARS[-1]}); a backtest is not shipped")
     command = "run.py calibrate --panel" + ("" if fit.leans else " --no-leans")
-    source = (f"calibrated: {command} (ISEAS 2020-2023, per country and ASEAN-wide, and the 2020 "
+    source = (f"calibrated: {command} (ISEAS 2020-2023 per country, 2020-2024 ASEAN-wide, and the 2020 "
               "third-party shares; docs/validation.md)")
     path = store_defaults(fit.values, source, lambda key, old: panel_note(old, fit.draws.get(key)), digits=digits)
     draws = draws_path()
     atomic_write(draws, lambda tmp: fit.draws.round(4).to_csv(tmp, index=False, lineterminator="\n"))
-    events = [store_event_size(key, fit.values[EVENT_SIZE + key], fit.draws.get(EVENT_SIZE + key), digits)
-              for key in FITTED_EVENTS if EVENT_SIZE + key in fit.values]
+    events = [store_event_size(shared, fit.values[EVENT_SIZE + key], fit.draws.get(EVENT_SIZE + key), digits,
+                               prior) for key, prior in FITTED_EVENTS.items() if EVENT_SIZE + key in fit.values
+              for shared in (key, *prior.also)]
     return [path, draws, *dict.fromkeys(events)]
 
 
-def event_file(key: str) -> Path:
-    """The survey scenario file that declares the shift event on ``key`` (later years inherit it)."""
-    pattern = _event_pattern(key)
-    found = [resolve(name) for name in dict.fromkeys(SURVEY_SCENARIOS.values())
-             if pattern.search(resolve(name).read_text())]
-    if len(found) != 1:
-        raise InputError("scenarios/", "events", key, f"one survey scenario with a shift event on it, not {len(found)}")
-    return found[0]
+def event_file(key: str, year: int) -> Path:
+    """The file of ``year``'s survey scenario, which declares the shift event on ``key`` (later years inherit it)."""
+    path = resolve(SURVEY_SCENARIOS[year])
+    if len(_event_pattern(key).findall(path.read_text())) != 1:
+        raise InputError(str(path), "events", key, "one shift event on this key")
+    return path
 
 
 def _event_pattern(key: str) -> re.Pattern:
     return re.compile(r'(key = "' + re.escape(key) + r'"\nshift = )(\S+)( *#[^\n]*)?')
 
 
-def store_event_size(key: str, size: float, draws: pd.Series | None, digits: int = 3) -> Path:
+def store_event_size(key: str, size: float, draws: pd.Series | None, digits: int = 3,
+                     prior: FittedEvent | None = None) -> Path:
     """Write a fitted event size into its scenario file (replaced atomically), with its prior and interval."""
-    path = event_file(key)
-    prior = FITTED_EVENTS[key]
+    prior = prior or FITTED_EVENTS[key]
+    path = event_file(key, prior.year)
     interval = "" if draws is None else f", 90% interval {draws.quantile(0.05):.2g} to {draws.quantile(0.95):.2g}"
     comment = (f"  # {PANEL_NOTE}{interval}; prior N({prior.judged:g}, {prior.sd:g}) "
                f"from the judged size: {prior.reason}")
@@ -406,13 +433,14 @@ def store_event_size(key: str, size: float, draws: pd.Series | None, digits: int
     return path
 
 
-PANEL_NOTE = "fit to the ISEAS survey panel 2020-2023"
+PANEL_NOTE_PREFIX = "fit to the ISEAS survey panel"  # how every panel fit's note begins, whatever its years
+PANEL_NOTE = f"{PANEL_NOTE_PREFIX} 2020-2023 (ASEAN-wide to 2024)"
 
 
 def panel_note(old: str, draws: pd.Series | None) -> str:
     """The note of a panel-fitted default: what the parameter means (kept from ``old`` unless it
     described an earlier fit), then the fit and its 90% bootstrap interval."""
-    meaning = "" if old.startswith(("fit to ISEAS", PANEL_NOTE)) else old.split(f" ({PANEL_NOTE}")[0]
+    meaning = "" if old.startswith(("fit to ISEAS", PANEL_NOTE_PREFIX)) else old.split(f" ({PANEL_NOTE_PREFIX}")[0]
     fit = PANEL_NOTE if draws is None else (
         f"{PANEL_NOTE}; 90% bootstrap interval {draws.quantile(0.05):.3g} to {draws.quantile(0.95):.3g} "
         f"over {len(draws)} refits")
@@ -466,7 +494,7 @@ def shipped_values() -> dict:
 
 def event_size(key: str) -> float:
     """The shipped size of the in-sample shift event on ``key`` (the last panel year inherits it)."""
-    (size,) = [e.value for e in load(SURVEY_SCENARIOS[PANEL_YEARS[-1]]).events if e.op == "shift" and e.key == key]
+    (size,) = [e.value for e in load(SURVEY_SCENARIOS[FIT_YEARS[-1]]).events if e.op == "shift" and e.key == key]
     return float(size)
 
 

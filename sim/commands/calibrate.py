@@ -108,8 +108,8 @@ def main(args) -> int:
 def panel_main(args) -> int:
     """``calibrate --panel``: fit, print the per-state table and the scores, optionally store the fit;
     with ``--through``, a backtest of the later years."""
-    through = panel.PANEL_YEARS[-1] if args.through is None else args.through
-    if args.write_defaults and through != panel.PANEL_YEARS[-1]:
+    through = panel.FIT_YEARS[-1] if args.through is None else args.through
+    if args.write_defaults and through != panel.FIT_YEARS[-1]:
         raise InputError("--write-defaults", "--through", through, "no --through: a backtest is not shipped")
     fit = panel.fit_panel(leans=not args.no_leans, replicates=whole_number("--replicates", args.replicates, 1),
                           bootstrap=whole_number("--bootstrap", args.bootstrap, 0), through=through)

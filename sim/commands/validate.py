@@ -31,7 +31,7 @@ from sim.calibration.questions import REPLICATES
 from sim.commands.common import print_json, whole_number
 from sim.reports.tables import format_table
 
-HELP = "compare the model with later survey years (out of sample) and per-state structural data"
+HELP = "compare the model with every survey year, state by state, beside persistence; forecast held-out editions"
 
 
 def add_arguments(parser):
@@ -71,7 +71,7 @@ def main(args) -> int:
     if args.json:
         print_json(report.to_json() | {"files": {k: str(v) for k, v in files.items()}})
         return 0
-    print("Survey figures against the model (2020 fitted; 2021-2024 out of sample):")
+    print("ASEAN-wide survey figures against the model (all in-sample: the panel fit's, 2020-2024):")
     print(format_table(report.levels.drop(columns=["respondents"]), digits=1))
     print("\nDirection of each change (flat: within the survey's 95% sampling error of a difference):")
     print(format_table(report.changes, digits=1))
