@@ -24,7 +24,7 @@ Examples:
   run.py calibrate --panel               # every per-country and ASEAN-wide figure of 2020-2023
   run.py calibrate --panel --no-leans    # the same with structure alone (no per-state leans)
   run.py calibrate --panel --write-defaults
-  run.py calibrate --panel --through 2021  # backtest: fit 2020-2021, answer 2022-2023, beside persistence
+  run.py calibrate --panel --through 2021  # backtest: fit 2020-2021, answer 2022-2024, beside persistence
 
 --panel fits the survey layer (model.survey_scale), the shared weights and
 trust values it lists, each state's national lean (states.S.lean, shrunk
