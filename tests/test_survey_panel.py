@@ -14,7 +14,7 @@ import pytest
 import sim
 from sim.calibration import panel
 from sim.calibration.questions import SURVEY_SCENARIOS
-from sim.calibration.targets import pooling_weights, read_data
+from sim.schema.survey_pool import pooling_weights, read_data
 from sim.core import equations as eq
 from sim.schema.scenario import load
 
@@ -252,3 +252,14 @@ def test_calibrate_panel_command_prints_the_fit_and_its_scores(capsys):
     assert data["through"] == panel.FIT_YEARS[-1] and data["backtest"] == []
     assert {row["year"] for row in data["scores"]} == set(panel.PANEL_YEARS)
     assert set(panel.free_keys(STATES)) <= set(data["parameters"])
+
+
+def test_a_runs_json_gives_the_asean_wide_answer_pooled_as_the_survey_pools_it():
+    """`run.py run --json` puts the survey-comparable ASEAN-wide figure beside the equal-weight mean."""
+    result = sim.run("survey_2020", steps=4, replicates=2)
+    asean = result.to_json()["asean"]
+    states = list(result.trajectory.states)
+    per_state = result.final.loc[states, "forced_us"].to_numpy()
+    assert asean["forced_us_pooled"] == pytest.approx(per_state @ pooling_weights(states))
+    assert asean["forced_us"] == pytest.approx(per_state.mean())
+    assert abs(asean["forced_us_pooled"] - asean["forced_us"]) > 1e-3  # Laos and Brunei count less

@@ -26,7 +26,7 @@ The loss is a sum of squares of z-scores: (model - survey) / error for every
 figure, the error being the binomial sampling error with `respondents` and,
 for a country's figure, the variation between editions (`YEAR_TO_YEAR_PP`);
 plus the priors. ASEAN-wide figures are the pooled mean
-(`sim.calibration.targets.pooling_weights`). Bounded least squares
+(`sim.schema.survey_pool.pooling_weights`). Bounded least squares
 (`scipy.optimize.least_squares`) on common random numbers: every year is
 simulated for every parameter set, and the finite-difference Jacobian's points
 run as one batch per year.
@@ -54,10 +54,11 @@ from sim.base.files import atomic_write
 from sim.calibration.questions import SURVEY_SCENARIOS, answers
 from sim.calibration.objective import difference_points
 from sim.calibration.fitting import BOOTSTRAP, store_defaults
-from sim.calibration.targets import FORCED, read_data, resampled_percent, sampling_variance
+from sim.calibration.targets import resampled_percent, sampling_variance
 from sim.running.uncertainty import draws_path
 from sim.schema import parameters
 from sim.schema.scenario import EVENT_SIZE, load, resolve
+from sim.schema.survey_pool import FORCED, read_data
 
 PANEL_FILE = "survey_panel.csv"  # in sim/data/
 PANEL_YEARS = (2020, 2021, 2022, 2023)  # per-country figures in-sample: from 2024 on they are held out

@@ -3,7 +3,7 @@
 MODEL.md, "What the survey measures": both questions read the scores of the
 last step without noise, averaged over replicates, and the ASEAN figure is
 the mean over states weighted by their share of the survey's pooled
-respondents (`sim.calibration.targets.pooling_weights`):
+respondents (`sim.schema.survey_pool.pooling_weights`):
 
 - forced US-or-China choice: `Trajectory.forced_us` (the survey layer);
 - preferred third partner: `Trajectory.third_party`, the softmax over the
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from sim.base.errors import InputError
-from sim.calibration.targets import pooling_weights
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
 from sim.schema.scenario import Scenario, load, parameter_changes, scenario_of, sized_events
+from sim.schema.survey_pool import pooling_weights
 
 SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
                     2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}

@@ -23,7 +23,6 @@ error (the report's error bars, the validation's threshold for a change).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,8 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.base.errors import InputError
-
-FORCED = "forced_choice_us_china"
+from sim.schema.survey_pool import FORCED
 THIRD_PARTY = "preferred_third_party"
 ANSWERED = (FORCED, THIRD_PARTY)
 NOT_ANSWERED = {
@@ -191,39 +189,3 @@ def _respondents(at, row) -> int:
         return int(explicit)
     found = re.search(r"(\d[\d,]*)\s+respondents", row["source"])
     return int(found.group(1).replace(",", "")) if found else DEFAULT_RESPONDENTS
-
-
-def pooling_weights(states) -> np.ndarray:
-    """[state] each state's share of the survey's pooled ASEAN-wide respondents.
-
-    ISEAS pools respondents for its ASEAN-wide figure (2020: 53.6% US, where the ten
-    countries' figures average 50.2%), and the per-country respondent counts are not
-    published. The weights are the ones closest to equal (least squares) that reproduce
-    the pooled forced choice of both years with every country's figure (2020 and 2021,
-    sim/data/survey_panel.csv), floored at 1% and renormalized. States the panel lacks
-    (a scenario with other states) fall back to equal weights.
-    """
-    return _pooling(tuple(states)).copy()
-
-
-@lru_cache(maxsize=8)  # read and solved once per set of states, not at every answer
-def _pooling(states: tuple[str, ...]) -> np.ndarray:
-    panel = read_data("survey_panel.csv")
-    forced = panel[panel["question"] == FORCED]
-    table = forced[forced["country"] != "ASEAN"].pivot(index="country", columns="year", values="percent")
-    years = [y for y in table.columns if table[y].notna().all()]
-    if sorted(states) != sorted(table.index) or not years:
-        return np.full(len(states), 1.0 / len(states))
-    shares = table.loc[list(states), years].to_numpy().T / 100
-    pooled = forced[(forced["country"] == "ASEAN")].set_index("year").loc[years, "percent"].to_numpy() / 100
-    equal = np.full(len(states), 1.0 / len(states))
-    A = np.vstack([np.ones(len(states)), shares])
-    b = np.concatenate([[1.0], pooled])
-    weights = np.maximum(equal + A.T @ np.linalg.solve(A @ A.T, b - A @ equal), 0.01)
-    return weights / weights.sum()
-
-
-def read_data(name: str) -> pd.DataFrame:
-    """A CSV file of the package's data folder (sim/data/)."""
-    with (resources.files("sim") / "data" / name).open(encoding="utf-8") as handle:
-        return pd.read_csv(handle)

@@ -89,9 +89,13 @@ def print_summary(result) -> None:
     print("Final alignment (share of each state's alignment per partner):")
     print(format_table(result.final, percent_columns=[*partners, "forced_us"]))
     summary = asean_summary(result.trajectory)
-    led = ", ".join(f"{p} {n:g}" for p, n in summary["states_led"].items())
+    led = ", ".join(f"{p} {n:.3g}" for p, n in summary["states_led"].items())
     print(f"\nASEAN cohesion {summary['cohesion']:.2f}; states led by: {led}")
     print("forced_us: the model's answer to the survey question 'if forced to align with the US or China'.")
+    pooled_us = result.forced_us_pooled()
+    if pooled_us is not None:
+        print(f"ASEAN-wide as the survey pools its respondents (states weighted by their share of them): "
+              f"{100 * pooled_us:.1f}% US; the ASEAN row weights states equally.")
     if AUTONOMY in partners:
         print("ASEAN column: the share each state keeps ASEAN-centred (autonomy); leading: the outside power "
               "with the largest share.")

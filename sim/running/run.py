@@ -27,6 +27,7 @@ from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
 from sim.running.provenance import make_manifest
 from sim.schema.scenario import Scenario, scenario_of
+from sim.schema.survey_pool import pooled
 
 ENGINES = ("ensemble", "mesa")
 TABLES = ("alignment", "states", "asean", "world")  # the tidy tables `save` writes, one row per step
@@ -95,9 +96,20 @@ class RunResult:
                 "cohesion": summary["cohesion"],
                 "hedging": float(asean_row["hedging"]),
                 "forced_us": _number(asean_row.get("forced_us")),
+                "forced_us_pooled": self.forced_us_pooled(),
                 "states_led": summary["states_led"],
             },
         }
+
+
+    def forced_us_pooled(self) -> float | None:
+        """The ASEAN-wide forced choice pooled as the survey pools its respondents
+        (`sim.schema.survey_pool`): the figure to read beside the survey's ASEAN-wide one.
+        The ``forced_us`` of the ASEAN row weights states equally."""
+        if "forced_us" not in self.final:
+            return None
+        states = list(self.trajectory.states)
+        return pooled(self.final.loc[states, "forced_us"], states)
 
 
 def _number(value):
