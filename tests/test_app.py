@@ -21,6 +21,7 @@ from sim.reports.colors import FALLBACK_COLORS, PARTNER_COLORS, partner_color
 from sim.running.explain import why_sentence
 from sim.schema import parameters
 from sim.schema.scenario import Event, load
+from sim.schema.survey_pool import pooling_weights
 
 # --- tile map ---------------------------------------------------------------
 
@@ -384,10 +385,14 @@ def test_survey_scenarios_show_each_states_survey_answer_beside_the_models():
     model = played("survey_2020", steps=40)
     table = app.survey_beside_model("survey_2020", app.current_result(model))
     assert table.attrs["year"] == 2020
-    assert list(table.index) == list(model.inputs.states)
-    expected = app.current_result(model).final.loc[list(table.index), "forced_us"] * 100
-    np.testing.assert_allclose(table["model, this run"], expected)
+    states = list(model.inputs.states)
+    assert list(table.index) == [*states, app.ASEAN_ROW]
+    expected = app.current_result(model).final.loc[states, "forced_us"] * 100
+    np.testing.assert_allclose(table.loc[states, "model, this run"], expected)
     assert table.loc["Brunei", "survey"] == 30.9  # sim/data/survey_panel.csv
+    # the last row pools the states as the survey pools its respondents, beside the survey's ASEAN-wide figure
+    assert table.loc[app.ASEAN_ROW, "model, this run"] == pytest.approx(expected.to_numpy() @ pooling_weights(states))
+    assert table.loc[app.ASEAN_ROW, "survey"] == 53.6
     assert app.survey_beside_model("baseline_2020", app.current_result(model)) is None
 
 
@@ -395,16 +400,20 @@ def test_the_survey_table_carries_the_parameter_interval():
     """Issue 14 item 6: an interval over the panel fit's bootstrap draws, around the shipped answer."""
     model = played("survey_2020", steps=40)
     table = app.survey_beside_model("survey_2020", app.current_result(model))
-    bounds = table[app.INTERVAL_COLUMN].str.split("-", expand=True).astype(int)
+    bounds = table[app.INTERVAL_COLUMN].dropna().str.split("-", expand=True).astype(int)
+    assert list(bounds.index) == list(model.inputs.states)  # none for the pooled row
     assert (bounds[0] <= bounds[1]).all() and (bounds[1] - bounds[0]).max() > 0
-    mean = sim.run("survey_2020", replicates=8).final.loc[list(table.index), "forced_us"] * 100
+    mean = sim.run("survey_2020", replicates=8).final.loc[list(bounds.index), "forced_us"] * 100
     assert ((bounds[0] - 1 <= mean) & (mean <= bounds[1] + 1)).all()
 
 
 def test_a_year_without_per_state_figures_shows_blanks():
     model = played("outlook_2024", steps=2)
     table = app.survey_beside_model("outlook_2024", app.current_result(model))
-    assert table["survey"].isna().all() and table["model, this run"].notna().all()
+    states = list(model.inputs.states)
+    assert table.loc[states, "survey"].isna().all() and table["model, this run"].notna().all()
+    assert table.loc[app.ASEAN_ROW, "survey"] == 49.5  # 2024's ASEAN-wide figure is in-sample, its states' are not
+    assert table.loc[app.ASEAN_ROW, app.LAST_SURVEY_COLUMN] == "61.1 (2023)"
     assert table.loc["Cambodia", app.LAST_SURVEY_COLUMN] == "18.5 (2022)"  # its latest in-sample figure
     assert table.loc["Philippines", app.LAST_SURVEY_COLUMN] == "78.8 (2023)"
 

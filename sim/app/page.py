@@ -414,9 +414,11 @@ def SurveyPanel(band):
         solara.HTML(tag="h3", unsafe_innerHTML=f"The ISEAS {year} survey beside the model")
         solara.HTML(tag="div", classes=["data-table"], unsafe_innerHTML=shown.to_html(border=0))
         solara.Text("Percent of each state's respondents who would pick the US if forced to choose between the US "
-                    "and China. The interval is the scenario as shipped, over the calibration's 30 refits on resampled "
+                    "and China. The last row pools the states as the survey pools its respondents (its ASEAN-wide "
+                    "figure). The interval is the scenario as shipped, over the calibration's 30 refits on resampled "
                     "survey figures and their replicates. Blank: the survey published no figure for that state "
-                    "that year (from 2024 on the figures are held out to test the model). Last earlier survey: "
+                    "that year (from 2024 on the per-country figures, and from 2025 on the ASEAN-wide ones, are "
+                    "held out to test the model). Last earlier survey: "
                     "the 'same as last time' forecast the model has to beat. The calibration "
                     "compares at the scenario's last quarter; play to the end to compare like for like "
                     "(docs/validation.md).", classes=["help"])

@@ -20,7 +20,7 @@ import scipy.stats  # noqa: F401 - the intervals' bootstrap: loaded with the pag
 
 
 from sim.base.errors import InputError
-from sim.calibration.panel import country_forced, latest_figures, load_panel
+from sim.calibration.panel import latest_figures, load_panel
 from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.core import equations
 from sim.core.trajectory import Trajectory
@@ -34,6 +34,7 @@ from sim.running.run import run as run_scenario_engine
 from sim.running.uncertainty import parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import SCENARIO_DIR, Event, Scenario, derived_toml, load
+from sim.schema.survey_pool import FORCED, pooled
 
 DEFAULT_SCENARIO = "baseline_2020"
 BAND_REPLICATES = 100  # judgement: the 5-95% band settles to about a point; 0.05 s with the ensemble
@@ -386,30 +387,42 @@ def survey_beside_model(scenario_name: str, result: RunResult, replicates: RunRe
     year = survey_year(scenario_name)
     if year is None:
         return None
-    panel = load_panel(years=(year,))
+    panel = load_panel(years=(year,), asean_wide_years=(year,))
     forced = panel[(panel["question"] == "forced_choice_us_china") & (panel["code"] == "US")]
-    survey = forced.drop_duplicates("state").set_index("state")["percent"]
+    survey = forced.drop_duplicates("state").set_index("state")["percent"].rename({"ASEAN": ASEAN_ROW})
     states = list(result.trajectory.states)
-    table = pd.DataFrame(index=pd.Index(states, name="state"))
-    table["model, this run"] = 100 * result.final.loc[states, "forced_us"].astype(float)
+    rows = pd.Index([*states, ASEAN_ROW], name="state")
+    table = pd.DataFrame(index=rows)
+    table["model, this run"] = answers_with_pool(result, states)
     if replicates is not None:
-        table[f"model, mean of {replicates.manifest['replicates']} runs"] = (
-            100 * replicates.final.loc[states, "forced_us"].astype(float))
-    table[INTERVAL_COLUMN] = forced_interval(scenario_name).reindex(states)
-    table["survey"] = survey.reindex(states)
+        table[f"model, mean of {replicates.manifest['replicates']} runs"] = answers_with_pool(replicates, states)
+    table[INTERVAL_COLUMN] = forced_interval(scenario_name).reindex(rows)
+    table["survey"] = survey.reindex(rows)
     table["model - survey"] = table["model, this run"] - table["survey"]
-    table[LAST_SURVEY_COLUMN] = last_earlier_survey(year).reindex(states)
+    table[LAST_SURVEY_COLUMN] = last_earlier_survey(year).rename({"ASEAN": ASEAN_ROW}).reindex(rows)
     table.attrs["year"] = year
     return table
+
+
+# The ASEAN-wide row: states pooled as the survey pools its respondents (`sim.schema.survey_pool`)
+ASEAN_ROW = "ASEAN-wide (pooled)"
+
+
+def answers_with_pool(result: RunResult, states: list[str]) -> list[float]:
+    """Each state's forced choice (percent US) and, last, their survey-pooled mean."""
+    per_state = 100 * result.final.loc[states, "forced_us"].astype(float)
+    return [*per_state, pooled(per_state, states)]
 
 
 LAST_SURVEY_COLUMN = "last earlier survey"
 
 
 def last_earlier_survey(year: int) -> pd.Series:
-    """Per state, "percent (year)" of its latest in-sample forced-choice figure before ``year``: the
-    persistence forecast the model has to beat (the held-out editions' own figures are not held)."""
-    last = latest_figures(country_forced(load_panel()), year)
+    """Per state (and ASEAN), "percent (year)" of its latest in-sample forced-choice figure before
+    ``year``: the persistence forecast the model has to beat (the held-out editions' own figures are
+    not held)."""
+    forced = load_panel()
+    last = latest_figures(forced[forced["question"] == FORCED], year)
     return pd.Series([f"{p:.1f} ({y})" for p, y in zip(last["percent"], last["year"])], index=last.index,
                      dtype=object)
 
