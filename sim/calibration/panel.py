@@ -18,9 +18,12 @@ What the fit moves (`free_keys`):
   docs/model.md 7.3), with a normal prior N(0, `LEAN_PRIOR_SD`);
 - ``event:KEY`` (unless ``leans=False``; `FITTED_EVENTS`): the size of each
   in-sample state event (the Laos grid deal and Xi's Myanmar visit in 2020 as
-  China ties, the Myanmar coup and the US arms embargo on Cambodia in 2021 as
+  China ties; Vietnam's and the Philippines' smaller share of the 2021 rise in
+  trust in the US as trust gaps; the Myanmar coup and the US arms embargo on
+  Cambodia in 2021, and the Gaza-war grievance of 2023 in three states, as
   leans), with a normal prior centred on its judged size. The fitted size is
-  written into the scenario file that declares the event.
+  written into the scenario file that declares the event; an event on several
+  states (`FittedEvent.also`) takes one size.
 
 The loss is a sum of squares of z-scores: (model - survey) / error for every
 figure, the error being the binomial sampling error with `respondents` and,
