@@ -16,7 +16,8 @@ from sim.calibration import panel
 from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.schema.survey_pool import pooling_weights, read_data
 from sim.core import equations as eq
-from sim.schema.scenario import load
+from sim.running.uncertainty import draws_path
+from sim.schema.scenario import EVENT_SIZE, load
 
 STATES = load("survey_2020").states
 
@@ -263,3 +264,11 @@ def test_a_runs_json_gives_the_asean_wide_answer_pooled_as_the_survey_pools_it()
     assert asean["forced_us_pooled"] == pytest.approx(per_state @ pooling_weights(states))
     assert asean["forced_us"] == pytest.approx(per_state.mean())
     assert abs(asean["forced_us_pooled"] - asean["forced_us"]) > 1e-3  # Laos and Brunei count less
+
+
+def test_the_shipped_draws_size_an_event_on_several_states_together():
+    """A run with parameter uncertainty resizes each state's copy of a shared event by the same draw."""
+    draws = pd.read_csv(draws_path())
+    for key, prior in panel.FITTED_EVENTS.items():
+        for other in prior.also:
+            assert (draws[EVENT_SIZE + other] == draws[EVENT_SIZE + key]).all(), other

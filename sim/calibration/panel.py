@@ -372,9 +372,11 @@ def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: in
         shift = np.zeros(J.shape[0])
         shift[:len(panel)] = -(survey - percent) / error  # residuals move by minus the data's change
         z = np.clip(result.x - step @ shift, low, high)
-        fitted = objective.to_values(z)
-        rows.append({key: fitted[key] for key in objective.keys})
-    return pd.DataFrame(rows, columns=objective.keys)
+        rows.append(objective.to_values(z))
+    # an event on several states carries its size under each state's key, so a run with the draws
+    # (`sim.running.uncertainty`) resizes all of them together
+    columns = list(with_shared_sizes(dict.fromkeys(objective.keys, 0.0)))
+    return pd.DataFrame(rows)[columns] if rows else pd.DataFrame(columns=columns)
 
 
 # --- scores of a fitted panel ---------------------------------------------------
