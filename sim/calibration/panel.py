@@ -491,11 +491,12 @@ def country_forced(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def shipped_values() -> dict:
-    """The shipped defaults of every parameter the panel fit can move."""
+    """The shipped defaults of every parameter the panel fit can move (a shared event's size under
+    each of its keys, as in the bootstrap draws)."""
     scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
     defaults = scenario.parameters()
     values = {key: float(defaults[key]) for key in free_keys(scenario.states) if not key.startswith(EVENT_SIZE)}
-    return values | {EVENT_SIZE + key: event_size(key) for key in FITTED_EVENTS}
+    return with_shared_sizes(values | {EVENT_SIZE + key: event_size(key) for key in FITTED_EVENTS})
 
 
 def event_size(key: str) -> float:
@@ -507,7 +508,8 @@ def event_size(key: str) -> float:
 def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
     """The panel with the shipped defaults' answers in a `model` column (no fitting)."""
     table, values = load_panel(), shipped_values()
-    objective = PanelObjective(table, list(values), values, replicates)
+    copies = {EVENT_SIZE + other for prior in FITTED_EVENTS.values() for other in prior.also}
+    objective = PanelObjective(table, [key for key in values if key not in copies], values, replicates)
     return table.assign(model=objective.model(objective.to_z(values))[0])
 
 
