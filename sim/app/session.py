@@ -34,7 +34,7 @@ from sim.running.run import run as run_scenario_engine
 from sim.running.uncertainty import parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import SCENARIO_DIR, Event, Scenario, derived_toml, load
-from sim.schema.survey_pool import FORCED, pooled
+from sim.schema.survey_pool import FORCED
 
 DEFAULT_SCENARIO = "baseline_2020"
 BAND_REPLICATES = 100  # judgement: the 5-95% band settles to about a point; 0.05 s with the ensemble
@@ -388,7 +388,7 @@ def survey_beside_model(scenario_name: str, result: RunResult, replicates: RunRe
     if year is None:
         return None
     panel = load_panel(years=(year,), asean_wide_years=(year,))
-    forced = panel[(panel["question"] == "forced_choice_us_china") & (panel["code"] == "US")]
+    forced = panel[(panel["question"] == FORCED) & (panel["code"] == "US")]
     survey = forced.drop_duplicates("state").set_index("state")["percent"].rename({"ASEAN": ASEAN_ROW})
     states = list(result.trajectory.states)
     rows = pd.Index([*states, ASEAN_ROW], name="state")
@@ -409,9 +409,9 @@ ASEAN_ROW = "ASEAN-wide (pooled)"
 
 
 def answers_with_pool(result: RunResult, states: list[str]) -> list[float]:
-    """Each state's forced choice (percent US) and, last, their survey-pooled mean."""
+    """Each state's forced choice (percent US) and, last, their survey-pooled mean (`RunResult.forced_us_pooled`)."""
     per_state = 100 * result.final.loc[states, "forced_us"].astype(float)
-    return [*per_state, pooled(per_state, states)]
+    return [*per_state, 100 * result.forced_us_pooled()]
 
 
 LAST_SURVEY_COLUMN = "last earlier survey"

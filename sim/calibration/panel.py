@@ -204,11 +204,16 @@ def free_keys(states, leans: bool = True, through: int = FIT_YEARS[-1]) -> list[
     return list(FREE_SHARED) + [f"states.{s}.lean" for s in states] + events
 
 
+def shared_copies(keys) -> dict[str, str]:
+    """{copy: primary}: the other keys (`FittedEvent.also`) of the fitted event sizes among ``keys``,
+    each taking its primary key's size."""
+    return {EVENT_SIZE + other: EVENT_SIZE + key for key, prior in FITTED_EVENTS.items()
+            if EVENT_SIZE + key in keys for other in prior.also}
+
+
 def with_shared_sizes(values: dict) -> dict:
     """``values`` with each fitted event's size copied to the other keys of the same event (`FittedEvent.also`)."""
-    shared = {EVENT_SIZE + other: values[EVENT_SIZE + key] for key, prior in FITTED_EVENTS.items()
-              if EVENT_SIZE + key in values for other in prior.also}
-    return values | shared
+    return values | {copy: values[primary] for copy, primary in shared_copies(values).items()}
 
 
 def is_state_level(key: str) -> bool:
@@ -375,7 +380,7 @@ def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: in
         rows.append(objective.to_values(z))
     # an event on several states carries its size under each state's key, so a run with the draws
     # (`sim.running.uncertainty`) resizes all of them together
-    columns = list(with_shared_sizes(dict.fromkeys(objective.keys, 0.0)))
+    columns = [*objective.keys, *shared_copies(objective.keys)]
     return pd.DataFrame(rows)[columns] if rows else pd.DataFrame(columns=columns)
 
 
@@ -496,19 +501,27 @@ def shipped_values() -> dict:
     scenario = load(SURVEY_SCENARIOS[PANEL_YEARS[0]])
     defaults = scenario.parameters()
     values = {key: float(defaults[key]) for key in free_keys(scenario.states) if not key.startswith(EVENT_SIZE)}
-    return with_shared_sizes(values | {EVENT_SIZE + key: event_size(key) for key in FITTED_EVENTS})
+    return with_shared_sizes(values | {EVENT_SIZE + key: size for key, size in shipped_event_sizes().items()})
+
+
+def shipped_event_sizes() -> dict[str, float]:
+    """The shipped size of each fitted in-sample shift event (the last fitted year's scenario inherits them all)."""
+    shifts = [e for e in load(SURVEY_SCENARIOS[FIT_YEARS[-1]]).events if e.op == "shift" and e.key in FITTED_EVENTS]
+    wrong = [key for key in FITTED_EVENTS if sum(e.key == key for e in shifts) != 1]
+    if wrong:
+        raise InputError(SURVEY_SCENARIOS[FIT_YEARS[-1]], "events", wrong, "one shift event on each fitted key")
+    return {e.key: float(e.value) for e in shifts}
 
 
 def event_size(key: str) -> float:
-    """The shipped size of the in-sample shift event on ``key`` (the last panel year inherits it)."""
-    (size,) = [e.value for e in load(SURVEY_SCENARIOS[FIT_YEARS[-1]]).events if e.op == "shift" and e.key == key]
-    return float(size)
+    """The shipped size of the in-sample shift event on ``key``."""
+    return shipped_event_sizes()[key]
 
 
 def shipped_answers(replicates: int = REPLICATES) -> pd.DataFrame:
     """The panel with the shipped defaults' answers in a `model` column (no fitting)."""
     table, values = load_panel(), shipped_values()
-    copies = {EVENT_SIZE + other for prior in FITTED_EVENTS.values() for other in prior.also}
+    copies = shared_copies(values)  # they follow their primary key, which the objective moves
     objective = PanelObjective(table, [key for key in values if key not in copies], values, replicates)
     return table.assign(model=objective.model(objective.to_z(values))[0])
 

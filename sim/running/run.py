@@ -101,7 +101,6 @@ class RunResult:
             },
         }
 
-
     def forced_us_pooled(self) -> float | None:
         """The ASEAN-wide forced choice pooled as the survey pools its respondents
         (`sim.schema.survey_pool`): the figure to read beside the survey's ASEAN-wide one.

@@ -82,6 +82,10 @@ class Event:
     value: object
 
 
+# The partners of a scenario that names no partner_set: the four outside powers of the mission and
+# the ASEAN-centred option (docs/model.md 7.2)
+DEFAULT_PARTNERS = ("US", "CN", "JP", "KR", "ASEAN")
+
 # A run's variation key "event:KEY" sizes the scenario's shift event on KEY for that run: the
 # panel fit estimates the sizes of in-sample state events this way (sim.calibration.panel).
 EVENT_SIZE = "event:"
@@ -119,7 +123,7 @@ class Scenario:
     path: str
     steps: int = 40
     seed: int = 0
-    partners: tuple[str, ...] = ("US", "CN", "JP", "KR", "ASEAN")
+    partners: tuple[str, ...] = DEFAULT_PARTNERS
     states: tuple[str, ...] = ()
     overrides: dict = field(default_factory=dict)
     events: tuple[Event, ...] = ()
@@ -286,7 +290,7 @@ def _events(data: dict, where: str) -> list[tuple[str, Event]]:
 def _validate(path: Path, merged: dict) -> Scenario:
     where = str(path)
     steps = merged.get("steps", 40)
-    partner_set = tuple(merged.get("partner_set", ("US", "CN", "JP", "KR", "ASEAN")))
+    partner_set = tuple(merged.get("partner_set", DEFAULT_PARTNERS))
     state_set = tuple(merged.get("state_set", parameters.states()))
     _check_names(where, "partner_set", partner_set, parameters.partners())
     _check_names(where, "state_set", state_set, parameters.states())
