@@ -21,7 +21,7 @@ Examples:
   run.py calibrate --targets my_targets.csv --year 2021
   run.py calibrate --set world.rivalry=0.8 --bootstrap 0
   run.py calibrate --write-defaults      # store the fit in sim/data/parameters.csv
-  run.py calibrate --panel               # every per-country and ASEAN-wide figure of 2020-2023
+  run.py calibrate --panel               # every in-sample figure: per country 2020-2023, ASEAN-wide 2020-2024
   run.py calibrate --panel --no-leans    # the same with structure alone (no per-state leans)
   run.py calibrate --panel --write-defaults
   run.py calibrate --panel --through 2021  # backtest: fit 2020-2021, answer 2022-2024, beside persistence
@@ -70,8 +70,8 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true",
                         help='print {"targets": [...], "parameters": {...}, "loss": l, ...} instead of the table')
     parser.add_argument("--panel", action="store_true",
-                        help="fit the survey layer, national leans and in-sample event sizes to every survey figure "
-                             "of 2020-2023")
+                        help="fit the survey layer, national leans and in-sample event sizes to every in-sample "
+                             "survey figure (per country 2020-2023, ASEAN-wide 2020-2024)")
     parser.add_argument("--no-leans", action="store_true",
                         help="with --panel: no per-state leans, state events at their judged sizes (structure alone)")
     parser.add_argument("--through", type=int, default=None, metavar="YEAR",

@@ -1,9 +1,11 @@
-"""Check the calibrated model against the survey years it was not fitted to.
+"""Check the calibrated model against every survey year, and put its forecasts of the held-out editions on record.
 
-The outlook scenarios (outlook_2021 ... outlook_2024) are built from events
-(Biden's election, the EU's Indo-Pacific strategy, sharper rivalry, North
-Korea's missiles, Korea's KASI, Japan's OSA, Second Thomas Shoal, the Gaza
-war), never from those years' survey figures. Prints each survey figure the
+Each survey year is asked of a world built from events (outlook_2021 ...
+outlook_2026: Biden's election, the EU's Indo-Pacific strategy, sharper
+rivalry, North Korea's missiles, Korea's KASI, Japan's OSA, Second Thomas
+Shoal, the Gaza war, ...); 2021-2024, whose ASEAN-wide figures are in-sample,
+also take their own survey's region-wide trust, and 2025-2026 take none of
+theirs (docs/validation.md). Prints each survey figure the
 model answers next to the model's value, the direction of each change (up,
 down or flat beyond the survey's sampling error) and whether the model
 agrees, trust paths, two ablations of 2024, per-state answers of
