@@ -42,6 +42,34 @@ def test_a_planted_cycle_breaks_the_contracts(tmp_path):
     assert "sim.core.equations -> sim.running.run" in result.stdout
 
 
+def largest_import_cycle(package: str = "sim") -> list[str]:
+    """The modules of the largest strongly connected set of ``package``'s import graph, counting every
+    import (inside functions and under ``TYPE_CHECKING`` too); one module when there is no cycle."""
+    import grimp  # import-linter's graph builder, needed by this test only
+
+    graph = grimp.build_graph(package, exclude_type_checking_imports=False, cache_dir=None)
+    modules = sorted(graph.modules)
+    reach = {m: graph.find_upstream_modules(m) for m in modules}  # what m imports, directly or not
+    return max(([m] + sorted(o for o in reach[m] if o != m and m in reach[o]) for m in modules), key=len)
+
+
+def test_no_import_cycle_counting_every_import():
+    cycle = largest_import_cycle()
+    assert len(cycle) == 1, f"these modules import each other in a circle: {cycle}"
+
+
+def test_an_annotation_only_import_closing_a_cycle_is_caught(tmp_path):
+    """An import under ``if TYPE_CHECKING:`` is a dependency too: a planted one closes a cycle the contracts see."""
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    inputs = tmp_path / "sim" / "core" / "inputs.py"  # sim.core.dynamics imports sim.core.inputs
+    inputs.write_text(inputs.read_text() + "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                      "    from sim.core import dynamics  # noqa: F401\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "No cycles are allowed in sim.core" in result.stdout
+
+
 def test_no_module_imports_the_package_root():
     """`sim/__init__` only gathers the public names; a module importing it back would close a cycle."""
     offenders = [f"{path.relative_to(ROOT)}:{node.lineno}"

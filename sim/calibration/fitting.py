@@ -12,7 +12,7 @@ The loss and the optimizer are described in `sim.calibration.objective`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,8 @@ from sim.base.files import atomic_write
 from sim.calibration import objective, report
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
-from sim.calibration.report import MET_PP
+from sim.calibration.objective import MET_PP
+from sim.calibration.result import FitResult
 from sim.schema import parameters
 
 BOOTSTRAP = 30
@@ -33,38 +34,9 @@ SCREEN = 48
 PROFILE_FACTORS = (0.5, 2.0)
 
 
-@dataclass
-class CalibrationResult:
-    """What a fit produced; tables come from the methods (see `sim.calibration.report`)."""
+class CalibrationResult(FitResult):
+    """A fit with its report's tables as methods, for notebooks (`sim.calibration.report`)."""
 
-    problem: objective.Problem
-    year: int
-    z: np.ndarray  # best fit, optimizer coordinates
-    residual: np.ndarray
-    answers: Answers  # at the best fit
-    starts: pd.DataFrame
-    boot_z: np.ndarray  # [bootstrap, parameter]
-    sensitivity: np.ndarray  # [share target, parameter]: pp per +10% of the parameter
-    profile: pd.DataFrame  # can the targets still be met with one parameter halved or doubled?
-    seconds: float
-    command: str
-
-    @property
-    def free(self) -> list[objective.FreeParameter]:
-        return self.problem.free
-
-    @property
-    def values(self) -> dict[str, float]:
-        return {p.key: float(p.value(z)) for p, z in zip(self.free, self.z)}
-
-    @property
-    def loss(self) -> dict[str, float]:
-        return objective.loss_terms(self.problem, self.residual)
-
-    def boot_values(self) -> np.ndarray:
-        return np.stack([p.value(self.boot_z[:, j]) for j, p in enumerate(self.free)], 1)
-
-    # The report's tables, for notebooks (`sim.calibration.report`).
     def targets_table(self) -> pd.DataFrame:
         return report.targets_table(self)
 

@@ -49,6 +49,7 @@ DEFAULT_FREE = (
     "weights.peer", "partners.KR.reliability", "partners.AU.reliability", "partners.IN.reliability",
 )
 RANK_MARGIN_PP = 1.0
+MET_PP = 3.0  # a share target within this many pp of the survey is met (the report, the profile)
 ANCHOR_SCALE = math.log(2.0)
 SCREEN_FACTOR = 4.0
 FD_STEP = 1e-4  # in z (log units): a 0.01% change, far above round-off, far below any curvature

@@ -1,27 +1,22 @@
 """The fit report: tables, terminal text, Markdown, a PNG and the JSON summary.
 
-It reads a `sim.calibration.fitting.CalibrationResult`; fitting imports this module
+It reads a `sim.calibration.result.FitResult`, defined below it; fitting imports this module
 (for the result's tables), never the other way round.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.base.files import write_all, write_json
 from sim.calibration import targets as targets_mod
-from sim.calibration.objective import RANK_MARGIN_PP, rank_gaps
+from sim.calibration.objective import MET_PP, RANK_MARGIN_PP, rank_gaps
+from sim.calibration.result import FitResult
 from sim.reports.tables import format_table
-
-if TYPE_CHECKING:  # for annotations only: fitting imports this module
-    from sim.calibration.fitting import CalibrationResult
 
 WEAK = 0.8  # |correlation| above this across bootstrap fits: the pair is weakly identified
 INTERVAL = (5, 95)  # percentiles of the bootstrap fits: a 90% interval
-MET_PP = 3.0  # the issue's tolerance for a share target
 
 QUESTION_LABELS = {
     targets_mod.FORCED: "forced choice US or China",
@@ -34,7 +29,7 @@ def markdown_table(frame: pd.DataFrame, **options) -> str:
     return frame.astype(object).where(frame.notna(), None).to_markdown(missingval="", **options)
 
 
-def targets_table(result: CalibrationResult) -> pd.DataFrame:
+def targets_table(result: FitResult) -> pd.DataFrame:
     """One row per answered target: survey and model values (%), error in pp, and for
     ranking facts the model's rank of the option among the third-party options."""
     rows = []
@@ -58,12 +53,12 @@ def targets_table(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def not_answered_table(result: CalibrationResult) -> pd.DataFrame:
+def not_answered_table(result: FitResult) -> pd.DataFrame:
     rows = result.problem.targets[result.problem.targets["kind"] == "not answered"]
     return rows[["year", "question", "option", "percent", "reason"]].reset_index(drop=True)
 
 
-def parameters_table(result: CalibrationResult) -> pd.DataFrame:
+def parameters_table(result: FitResult) -> pd.DataFrame:
     """Fitted value, anchor, bootstrap interval and sd, and how far the data moved it (in anchor scales)."""
     boot = result.boot_values()
     rows = []
@@ -76,13 +71,13 @@ def parameters_table(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sensitivity_table(result: CalibrationResult) -> pd.DataFrame:
+def sensitivity_table(result: FitResult) -> pd.DataFrame:
     """pp change of each counted share target per +10% of each parameter (at the fit)."""
     labels = [f"{row.year} {row.question} {row.option}" for row in result.problem.shares.itertuples()]
     return pd.DataFrame(result.sensitivity, index=labels, columns=[p.key for p in result.free])
 
 
-def profile_table(result: CalibrationResult) -> pd.DataFrame:
+def profile_table(result: FitResult) -> pd.DataFrame:
     """parameter x factor: whether every target is still met (`sim.calibration.fitting.profile_fits`)."""
     if result.profile.empty:
         return pd.DataFrame()
@@ -91,7 +86,7 @@ def profile_table(result: CalibrationResult) -> pd.DataFrame:
     return table.loc[[p.key for p in result.free]].replace({True: "yes", False: "no"})
 
 
-def correlation(result: CalibrationResult) -> pd.DataFrame:
+def correlation(result: FitResult) -> pd.DataFrame:
     """Correlation of the parameters (optimizer coordinates) across bootstrap fits."""
     keys = [p.key for p in result.free]
     if len(result.boot_z) < 3:
@@ -103,7 +98,7 @@ def correlation(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(corr, index=keys, columns=keys)
 
 
-def weakly_identified(result: CalibrationResult) -> list[tuple[str, str, float]]:
+def weakly_identified(result: FitResult) -> list[tuple[str, str, float]]:
     """Pairs whose bootstrap fits move together, |r| > 0.8: the data fix their combination, not each."""
     corr = correlation(result)
     keys = list(corr.index)
@@ -111,7 +106,7 @@ def weakly_identified(result: CalibrationResult) -> list[tuple[str, str, float]]
             if abs(corr.loc[a, b]) > WEAK]
 
 
-def to_json(result: CalibrationResult) -> dict:
+def to_json(result: FitResult) -> dict:
     table = targets_table(result)
     params = parameters_table(result)
     return {
@@ -137,7 +132,7 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def default_note(result: CalibrationResult, key: str) -> str:
+def default_note(result: FitResult, key: str) -> str:
     """The note stored next to a calibrated default in parameters.csv: the fit, the interval, identifiability."""
     row = parameters_table(result).set_index("parameter").loc[key]
     table = targets_table(result)
@@ -153,7 +148,7 @@ def default_note(result: CalibrationResult, key: str) -> str:
     return text + _profile_phrase(result, key) + "; docs/validation.md"
 
 
-def _profile_phrase(result: CalibrationResult, key: str) -> str:
+def _profile_phrase(result: FitResult, key: str) -> str:
     if result.profile.empty:
         return ""
     rows = result.profile[result.profile["parameter"] == key]
@@ -164,7 +159,7 @@ def _profile_phrase(result: CalibrationResult, key: str) -> str:
     return "; at " + " or ".join(failing) + " the refit of the rest (from the fit) missed a target"
 
 
-def summary_text(result: CalibrationResult) -> str:
+def summary_text(result: FitResult) -> str:
     """The terminal report."""
     table = targets_table(result)
     shown = table.assign(question=table["question"].map(QUESTION_LABELS))
@@ -196,7 +191,7 @@ def summary_text(result: CalibrationResult) -> str:
     return "\n".join(lines)
 
 
-def markdown(result: CalibrationResult) -> str:
+def markdown(result: FitResult) -> str:
     """The report as Markdown (fit_report.md)."""
     table = targets_table(result)
     params = parameters_table(result)
@@ -219,7 +214,7 @@ def markdown(result: CalibrationResult) -> str:
     return "\n".join(parts) + "\n"
 
 
-def figure(result: CalibrationResult):
+def figure(result: FitResult):
     """Targets vs model (survey 95% sampling error bars) and fitted parameters with intervals."""
     from sim.reports.plots import PARTNER_COLORS, plt  # matplotlib loads only when the figure is drawn
 
@@ -290,7 +285,7 @@ def _profile_bands(ax, profile, keys, ratios, rows):
     ax.plot([], [], color="#cccccc", lw=6, label="halved/doubled: targets still met")
 
 
-def save(result: CalibrationResult, out, where: str = "out") -> dict:
+def save(result: FitResult, out, where: str = "out") -> dict:
     """Write fit_report.md, fit_report.png and fit.json under ``out``, all or none (`sim.running.run.write_all`;
     ``where`` names ``out`` in errors); returns their paths."""
     from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
