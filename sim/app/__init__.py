@@ -1,4 +1,6 @@
-"""The teaching web app (Solara): `page` holds the components, `session` what a page runs.
+"""The teaching web app (Solara): `page` puts the page together from `controls`, `run_view` and
+`compare_view` (components), `state` (what one browser session holds) and `session` (what a page
+runs, without Solara).
 
 ``solara run sim.app`` (what `run.py ui` starts, through `serve`) reads `routes` here: one page.
 """

@@ -211,6 +211,7 @@ def changed_from_file(scenario: Scenario) -> dict:
 
 
 def scenario_file_name(model) -> str:
+    """The file name 'save as scenario' offers: the scenario's name with ``_app.toml``."""
     return f"{model.scenario.name}_app.toml"
 
 
