@@ -281,7 +281,7 @@ def test_outlook_scenarios_are_built_from_events_not_survey_trust():
     """Trust (reliability) is a survey figure, known for a year only once its survey is out. Years whose
     ASEAN-wide figures are in-sample (2021-2024) may move trust as their own survey reports it region-wide
     (docs/validation.md); a held-out year may not, so 2025 and 2026 only inherit the earlier trust events."""
-    from sim.calibration.panel import FIT_YEARS
+    from sim.schema.survey_panel import FIT_YEARS
     from sim.schema.scenario import load
 
     def own_trust_events(name):

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.calibration import panel
-from sim.calibration.questions import SURVEY_SCENARIOS
+from sim.calibration import panel, panel_scores, write_back
+from sim.schema import survey_panel
+from sim.schema.survey_panel import SURVEY_SCENARIOS
 from sim.schema.survey_pool import pooling_weights, read_data
 from sim.core import equations as eq
 from sim.running.uncertainty import draws_path
@@ -55,7 +56,7 @@ def test_survey_layer_reads_scores_at_the_survey_scale_not_the_states_rationalit
 def test_pooling_weights_reproduce_the_pooled_asean_figures_from_the_countries():
     weights = pooling_weights(STATES)
     assert weights.sum() == pytest.approx(1.0) and (weights > 0).all()
-    table = panel.load_panel()
+    table = survey_panel.load_panel()
     for year in (2020, 2021):
         countries = forced(table, year).loc[list(STATES), "percent"].to_numpy()
         pooled = table[(table["year"] == year) & (table["state"] == "ASEAN")
@@ -66,18 +67,18 @@ def test_pooling_weights_reproduce_the_pooled_asean_figures_from_the_countries()
 
 def test_panel_holds_no_held_out_figure():
     """Per-country figures from 2024 on and ASEAN-wide ones from 2025 on are the held-out test."""
-    raw = read_data(panel.PANEL_FILE)
+    raw = read_data(survey_panel.PANEL_FILE)
     assert not ((raw["country"] != "ASEAN") & (raw["year"] >= 2024)).any()
     assert not ((raw["country"] == "ASEAN") & (raw["year"] >= 2025)).any()
-    fitted = panel.load_panel()
-    assert set(fitted["year"]) <= set(panel.FIT_YEARS)
-    assert set(fitted.loc[fitted["state"] != "ASEAN", "year"]) <= set(panel.PANEL_YEARS)
+    fitted = survey_panel.load_panel()
+    assert set(fitted["year"]) <= set(survey_panel.FIT_YEARS)
+    assert set(fitted.loc[fitted["state"] != "ASEAN", "year"]) <= set(survey_panel.PANEL_YEARS)
 
 
 def test_persistence_forecast_is_each_states_last_survey_figure():
-    table = panel.load_panel()
+    table = survey_panel.load_panel()
     table = table.assign(model=table["percent"] + np.arange(len(table)) % 3)
-    scores = panel.year_scores(table).set_index("year")
+    scores = panel_scores.year_scores(table).set_index("year")
     before, after = forced(table, 2020)["percent"], forced(table, 2021)["percent"]
     assert scores.loc[2021, "persistence_mae_pp"] == pytest.approx((after - before.loc[after.index]).abs().mean())
     assert np.isnan(scores.loc[2020, "persistence_mae_pp"])  # no earlier survey
@@ -88,7 +89,7 @@ def test_shipped_defaults_fit_every_country_in_2020_and_2021(shipped):
     for year, sides in ((2020, 10), (2021, 10)):
         rows = forced(shipped, year)
         assert (rows["model"] - rows["percent"]).abs().mean() <= 5.0, year
-        assert panel.side_of_half(rows["model"], rows["percent"]) >= sides, year
+        assert panel_scores.side_of_half(rows["model"], rows["percent"]) >= sides, year
     change_model = forced(shipped, 2021)["model"] - forced(shipped, 2020)["model"]
     change_survey = forced(shipped, 2021)["percent"] - forced(shipped, 2020)["percent"]
     # the issue asks for 8 of 10; Brunei and Laos still rise with the 2021 trust rise where the survey
@@ -106,7 +107,7 @@ def test_shipped_defaults_meet_the_asean_wide_figures(shipped):
 
 @pytest.mark.slow
 def test_shipped_defaults_beat_persistence_where_it_exists(shipped):
-    scores = panel.year_scores(shipped).set_index("year")
+    scores = panel_scores.year_scores(shipped).set_index("year")
     assert scores.loc[2021, "model_mae_pp"] < scores.loc[2021, "persistence_mae_pp"]
 
 
@@ -153,7 +154,7 @@ def test_each_fitted_event_is_declared_once_and_no_survey_scenario_shifts_its_ke
     texts = {year: resolve(name).read_text() for year, name in SURVEY_SCENARIOS.items()}
     for key, prior in panel.FITTED_EVENTS.items():
         for shared in (key, *prior.also):
-            counts = {year: len(panel._event_pattern(shared).findall(text)) for year, text in texts.items()}
+            counts = {year: len(write_back.event_pattern(shared).findall(text)) for year, text in texts.items()}
             assert counts == {year: int(year == prior.year) for year in texts}, shared
 
 
@@ -166,9 +167,9 @@ def test_one_event_across_several_states_takes_one_size():
 def test_a_fitted_event_size_is_written_over_its_own_line_only():
     text = ('[[events]]\nstep = 1\nkey = "states.Myanmar.lean"\nshift = 0.8  # old\n\n'
             '[[events]]\nstep = 1\nkey = "states.Laos.lean"\nshift = 0.8\n')
-    out = panel._event_pattern("states.Myanmar.lean").sub(lambda m: f"{m.group(1)}2.5  # new", text)
+    out = write_back.event_pattern("states.Myanmar.lean").sub(lambda m: f"{m.group(1)}2.5  # new", text)
     assert 'shift = 2.5  # new\n' in out and out.count("shift = 0.8") == 1 and "# old" not in out
-    assert panel.event_file("states.Myanmar.lean", 2022).name == "outlook_2022.toml"
+    assert write_back.event_file("states.Myanmar.lean", 2022).name == "outlook_2022.toml"
 
 
 @pytest.mark.slow
@@ -182,7 +183,7 @@ def test_forecasts_on_record_cover_every_held_out_year_and_state():
     for row in table.itertuples():
         assert row.model == by_year.loc[row.state, row.year]
         assert row.model_5 <= row.model_95 and row.digest
-    known = panel.load_panel()
+    known = survey_panel.load_panel()
     cambodia = table[(table["state"] == "Cambodia") & (table["year"] == 2024)].iloc[0]
     assert (cambodia.persistence_from, cambodia.persistence) == (2022, 18.5)  # its latest in-sample figure
     assert known[(known["state"] == "Cambodia") & (known["year"] == 2022)]["percent"].iloc[0] == 18.5
@@ -211,13 +212,13 @@ def test_backtest_persistence_is_what_a_forecaster_knew_at_the_origin():
         "question": ["forced_choice_us_china"] * 6, "percent": [53.6, 61.5, 57.0, 61.1, 42.3, 18.5],
         "model": [50.0, 60.0, 58.0, 60.0, 40.0, 30.0]})
     fit = panel.PanelFit(values={}, table=table, draws=pd.DataFrame(), leans=True, cost=0.0, through=2021)
-    scores = panel.backtest_scores(fit).set_index(["year", "state"])
+    scores = panel_scores.backtest_scores(fit).set_index(["year", "state"])
     assert list(scores.index) == [(2022, "ASEAN"), (2023, "ASEAN"), (2022, "Cambodia")]
     assert scores.loc[(2023, "ASEAN"), "persistence"] == 61.5  # 2021's, not 2022's (after the origin)
     assert scores.loc[(2022, "Cambodia"), "persistence"] == 42.3  # its latest figure up to 2021
     assert scores.loc[(2022, "Cambodia"), "model_error"] == pytest.approx(11.5)
     whole = panel.PanelFit(values={}, table=table, draws=pd.DataFrame(), leans=True, cost=0.0, through=2023)
-    assert panel.backtest_scores(whole).empty  # a fit of every year has nothing left to answer
+    assert panel_scores.backtest_scores(whole).empty  # a fit of every year has nothing left to answer
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -237,7 +238,7 @@ def test_a_backtest_leaves_later_events_at_their_judged_sizes_and_answers_later_
     fit = panel.fit_panel(replicates=2, bootstrap=0, through=2021)
     assert fit.values["event:states.Myanmar.lean"] == panel.FITTED_EVENTS["states.Myanmar.lean"].judged
     assert "event:states.Myanmar.lean" not in fit.draws.columns
-    later = panel.backtest_scores(fit)
+    later = panel_scores.backtest_scores(fit)
     assert set(later["year"]) == {2022, 2023, 2024} and later["model"].notna().all()
     assert set(later.loc[later["year"] == 2024, "state"]) == {"ASEAN"}  # 2024's per-country figures are held out
 
@@ -250,8 +251,8 @@ def test_calibrate_panel_command_prints_the_fit_and_its_scores(capsys):
 
     assert main(["calibrate", "--panel", "--replicates", "2", "--bootstrap", "0", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["through"] == panel.FIT_YEARS[-1] and data["backtest"] == []
-    assert {row["year"] for row in data["scores"]} == set(panel.PANEL_YEARS)
+    assert data["through"] == survey_panel.FIT_YEARS[-1] and data["backtest"] == []
+    assert {row["year"] for row in data["scores"]} == set(survey_panel.PANEL_YEARS)
     assert set(panel.free_keys(STATES)) <= set(data["parameters"])
 
 

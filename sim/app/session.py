@@ -20,8 +20,6 @@ import scipy.stats  # noqa: F401 - the intervals' bootstrap: loaded with the pag
 
 
 from sim.base.errors import InputError
-from sim.calibration.panel import latest_figures, load_panel
-from sim.calibration.questions import SURVEY_SCENARIOS
 from sim.core import equations
 from sim.core.trajectory import Trajectory
 from sim.experiments import comparison as comparing
@@ -34,6 +32,7 @@ from sim.running.run import run as run_scenario_engine
 from sim.running.uncertainty import parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import SCENARIO_DIR, Event, Scenario, derived_toml, load
+from sim.schema.survey_panel import SURVEY_SCENARIOS, latest_figures, load_panel
 from sim.schema.survey_pool import FORCED
 
 DEFAULT_SCENARIO = "baseline_2020"

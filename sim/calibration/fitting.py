@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.base.errors import check_whole
-from sim.base.files import atomic_write
 from sim.calibration import objective, report
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, survey_scenario
-from sim.calibration.objective import MET_PP
+from sim.calibration.least_squares import BOOTSTRAP, MET_PP
 from sim.calibration.result import FitResult
-from sim.schema import parameters
 
-BOOTSTRAP = 30
 STARTS = 4
 SCREEN = 48
 PROFILE_FACTORS = (0.5, 2.0)
@@ -147,28 +143,3 @@ def _command(year: int, free, overrides) -> str:
     if free is not None and tuple(free) != objective.DEFAULT_FREE:
         command += " --free " + ",".join(free)
     return command + "".join(f" --set {key}={value}" for key, value in (overrides or {}).items())
-
-
-def write_defaults(result: CalibrationResult, path=None, digits: int = 3):
-    """Store the fitted values as the defaults in the parameter table (rounded to
-    ``digits`` significant figures), with the command as source and the fit as note.
-
-    Returns the table's path; the file is replaced atomically.
-    """
-    return store_defaults(result.values, f"calibrated: {result.command}",
-                          lambda key, _old: report.default_note(result, key), path, digits)
-
-
-def store_defaults(values: dict, source: str, note, path=None, digits: int = 3) -> Path:
-    """Write ``values`` into the parameter table (``digits`` significant figures) with
-    ``source`` and ``note(key, old_note)``; the file is replaced atomically. Returns its path."""
-    path = Path(path) if path is not None else Path(str(parameters.table_path()))
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for key, value in values.items():
-        rows = table["key"] == key
-        table.loc[rows, "value"] = f"{value:.{digits}g}"
-        table.loc[rows, "source"] = source
-        table.loc[rows, "note"] = [note(key, old) for old in table.loc[rows, "note"]]
-    atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
-    parameters.clear_cache()
-    return path

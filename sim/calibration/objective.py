@@ -24,9 +24,10 @@ The loss (a sum of squares, minimised with ``scipy.optimize.least_squares``):
 Several starts: the anchor plus the best points of a Latin hypercube screen
 (scipy.stats.qmc) within a factor of 4 of the anchor, each refined by
 least_squares (bounded, trust-region) with a finite-difference Jacobian
-evaluated as one batch of runs. Bootstrap: each refit draws new survey
-figures (binomial with the survey's respondents) and new model replicates
-(another block of random streams), starting from the best fit.
+evaluated as one batch of runs (`sim.calibration.least_squares`, the core
+the panel fit shares). Bootstrap: each refit draws new survey figures
+(binomial with the survey's respondents) and new model replicates (another
+block of random streams), starting from the best fit.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim.base.errors import InputError
+from sim.calibration import least_squares
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, Answers, answers
 from sim.schema import parameters
@@ -49,10 +51,9 @@ DEFAULT_FREE = (
     "weights.peer", "partners.KR.reliability", "partners.AU.reliability", "partners.IN.reliability",
 )
 RANK_MARGIN_PP = 1.0
-MET_PP = 3.0  # a share target within this many pp of the survey is met (the report, the profile)
 ANCHOR_SCALE = math.log(2.0)
 SCREEN_FACTOR = 4.0
-FD_STEP = 1e-4  # in z (log units): a 0.01% change, far above round-off, far below any curvature
+RANGE_FLOOR = 1e-3  # a log parameter's lower bound: at least this fraction of its upper bound (the panel: 1e-3)
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,14 @@ class FreeParameter:
                              "world.*, partners.*): the states' structural data stay as sourced")
         anchor, source = anchors.get(key, (float(spec.default), "current default (no anchor listed)"))
         log = spec.lo >= 0 and anchor > 0
-        lo = max(spec.lo, spec.hi * 1e-3) if log else spec.lo
+        lo = max(spec.lo, spec.hi * RANGE_FLOOR) if log else spec.lo  # log is finite above 0
         return cls(key, float(anchor), lo, spec.hi, log, source)
 
     def z(self, value):
-        return np.log(value) if self.log else np.asarray(value, float)
+        return least_squares.to_z(value, self.log)
 
     def value(self, z):
-        return np.exp(z) if self.log else np.asarray(z, float)
+        return least_squares.to_value(z, self.log)
 
     @property
     def scale(self) -> float:
@@ -149,6 +150,10 @@ class Problem:
     def anchor_z(self) -> np.ndarray:
         return np.array([float(p.z(p.anchor)) for p in self.free])
 
+    def z_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The free parameters' bounds in optimizer coordinates: (low, high)."""
+        return tuple(np.array([p.z_bounds for p in self.free]).T)
+
 
 def data_residuals(problem: Problem, result: Answers, survey: np.ndarray) -> np.ndarray:
     """[K, share targets] model minus survey, in percentage points."""
@@ -175,47 +180,12 @@ def residuals(problem: Problem, Z: np.ndarray, result: Answers, survey: np.ndarr
     return np.concatenate([data_residuals(problem, result, survey), hinge, anchor], axis=1)
 
 
-class Objective:
-    """``fun`` and ``jac`` for least_squares; the Jacobian's d+1 points run as one batch."""
-
-    def __init__(self, problem: Problem, survey: np.ndarray, block: int = 0):
-        self.problem, self.survey, self.block = problem, survey, block
-        self.cache: dict[bytes, np.ndarray] = {}
-
-    def batch(self, Z: np.ndarray) -> np.ndarray:
-        Z = np.atleast_2d(Z)
-        result = self.problem.evaluate(Z, self.block)
-        out = residuals(self.problem, Z, result, self.survey)
-        self.cache = {z.tobytes(): r for z, r in zip(Z, out)}
-        return out
-
-    def fun(self, z: np.ndarray) -> np.ndarray:
-        hit = self.cache.get(np.asarray(z, float).tobytes())
-        return hit if hit is not None else self.batch(z)[0]
-
-    def jac(self, z: np.ndarray) -> np.ndarray:
-        z = np.asarray(z, float)
-        points, steps = difference_points(z, np.array([p.z_bounds[1] for p in self.problem.free]))
-        values = self.batch(points)
-        self.cache[z.tobytes()] = values[0]
-        return ((values[1:] - values[0]) / steps[:, None]).T
-
-
-def difference_points(z: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The d+1 points of a forward-difference Jacobian at ``z`` and their steps (inward at an upper bound)."""
-    steps = np.where(z + FD_STEP <= upper, FD_STEP, -FD_STEP)
-    return np.vstack([z, z + np.diag(steps)]), steps
-
-
 def minimise(problem: Problem, z0: np.ndarray, survey: np.ndarray, block: int = 0, max_nfev: int = 60):
-    """One bounded least-squares fit from ``z0``; returns scipy's OptimizeResult."""
-    from scipy.optimize import least_squares  # scipy loads only when a fit runs
+    """One bounded least-squares fit from ``z0`` (`sim.calibration.least_squares.minimise`); scipy's OptimizeResult."""
+    def batch(Z: np.ndarray) -> np.ndarray:
+        return residuals(problem, Z, problem.evaluate(Z, block), survey)
 
-    objective = Objective(problem, survey, block)
-    low, high = np.array([p.z_bounds for p in problem.free]).T
-    z0 = np.clip(z0, low, high)
-    return least_squares(objective.fun, z0, jac=objective.jac, bounds=(low, high), method="trf",
-                         x_scale=1.0, max_nfev=max_nfev)
+    return least_squares.minimise(batch, z0, problem.z_bounds(), max_nfev)
 
 
 def screen(problem: Problem, n_points: int, survey: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -33,10 +33,9 @@ from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
 from sim.schema.scenario import Scenario, load, parameter_changes, scenario_of, sized_events
+from sim.schema.survey_panel import SURVEY_SCENARIOS
 from sim.schema.survey_pool import pooling_weights
 
-SURVEY_SCENARIOS = {2020: "survey_2020", 2021: "outlook_2021", 2022: "outlook_2022",
-                    2023: "outlook_2023", 2024: "outlook_2024", 2025: "outlook_2025", 2026: "outlook_2026"}
 REPLICATES = 32  # Monte Carlo error of the ASEAN forced choice about 0.7 pp (3.6 pp per replicate, crises at sea)
 
 

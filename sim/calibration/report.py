@@ -11,7 +11,8 @@ import pandas as pd
 
 from sim.base.files import write_all, write_json
 from sim.calibration import targets as targets_mod
-from sim.calibration.objective import MET_PP, RANK_MARGIN_PP, rank_gaps
+from sim.calibration.least_squares import MET_PP
+from sim.calibration.objective import RANK_MARGIN_PP, rank_gaps
 from sim.calibration.result import FitResult
 from sim.reports.tables import format_table
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.base.errors import InputError
+from sim.schema.survey_panel import sampling_variance
 from sim.schema.survey_pool import FORCED
 THIRD_PARTY = "preferred_third_party"
 ANSWERED = (FORCED, THIRD_PARTY)
@@ -60,12 +61,6 @@ RANKS = ("most", "least")
 # sim/data/README of the survey), so such figures get the widest sampling error.
 DEFAULT_RESPONDENTS = 1000
 Z95_PP = 196  # 1.96 standard errors of a share, in percentage points: a 95% sampling error
-
-
-def sampling_variance(percent, respondents):
-    """The binomial variance of a survey share (as a fraction) given its respondents."""
-    p = np.asarray(percent, float) / 100
-    return p * (1 - p) / respondents
 
 
 def sampling_error_pp(percent, respondents):

@@ -30,7 +30,7 @@ import pandas as pd
 from sim.base.errors import InputError
 from sim.base.files import atomic_write
 from sim.base.version import __version__
-from sim.calibration import panel
+from sim.calibration import panel, panel_scores
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
 from sim.calibration.report import markdown_table
@@ -42,10 +42,11 @@ from sim.running.run import run
 from sim.running.uncertainty import draws_path, parameter_intervals
 from sim.schema import parameters
 from sim.schema.scenario import load
+from sim.schema.survey_panel import PANEL_YEARS, RESPONDENTS_PER_STATE, country_forced, latest_figures, load_panel
 
 LATER_EDITIONS = (2021, 2022, 2023, 2024)  # ASEAN-wide figures in-sample after 2020 (held out from 2025)
 # Per-country figures from these editions on are the held-out test, scored outside the project.
-HELD_OUT = tuple(year for year in SURVEY_SCENARIOS if year > max(panel.PANEL_YEARS))
+HELD_OUT = tuple(year for year in SURVEY_SCENARIOS if year > max(PANEL_YEARS))
 # Event groups left out one at a time: (label, scenario, events dropped: key suffixes).
 ABLATIONS = (("2024 without the Gaza-war grievance", "outlook_2024",
               ("Indonesia.lean", "Malaysia.lean", "Brunei.lean")),
@@ -195,7 +196,7 @@ class Validation:
     states: pd.DataFrame
     states_by_year: pd.DataFrame
     ablations: pd.DataFrame
-    countries: pd.DataFrame       # per state and year: survey, model, persistence (`panel.country_table`)
+    countries: pd.DataFrame       # per state and year: survey, model, persistence (`panel_scores.country_table`)
     country_scores: pd.DataFrame  # per year: MAE, Spearman, side of 50% for the model and persistence
     forecasts: pd.DataFrame       # per held-out year and state: the model's forecast and persistence's
     intervals: pd.DataFrame       # per year and state: the model's 90% interval (`intervals_by_year`)
@@ -278,13 +279,13 @@ class Validation:
                             alpha=0.18, lw=0, label="model, 90% interval")
             ax.plot(model.index, model.to_numpy(), "-", color=PARTNER_COLORS["US"], label="model")
             survey = self.countries[self.countries["state"] == state]
-            half = targets_mod.sampling_error_pp(survey["survey"], panel.RESPONDENTS_PER_STATE)
+            half = targets_mod.sampling_error_pp(survey["survey"], RESPONDENTS_PER_STATE)
             ax.errorbar(survey["year"], survey["survey"], yerr=half, fmt="o", color="#333333", capsize=3,
                         ms=4, label="survey (95% sampling error)")
             ahead = self.forecasts[self.forecasts["state"] == state]
             ax.plot(ahead["year"], ahead["persistence"], ":", color="#777777", label="persistence")
             ax.axhline(50, color="#bbbbbb", lw=0.8)
-            ax.axvspan(max(panel.PANEL_YEARS) + 0.5, max(HELD_OUT) + 0.5, color="#eeeeee", lw=0, zorder=0)
+            ax.axvspan(max(PANEL_YEARS) + 0.5, max(HELD_OUT) + 0.5, color="#eeeeee", lw=0, zorder=0)
             ax.set_title(state, fontsize=9)
             ax.set_ylim(0, 100)
             ax.set_xticks(list(SURVEY_SCENARIOS)[::2])
@@ -306,8 +307,8 @@ def validate(replicates: int = REPLICATES, targets=None) -> Validation:
     return Validation(levels=table, changes=changes(table), trust=trust_paths(targets),
                       states=state_answers(replicates), states_by_year=by_year, intervals=bands,
                       ablations=ablations(replicates), forecasts=forecasts(by_year, bands),
-                      countries=with_intervals(panel.country_table(answered), bands=bands),
-                      country_scores=panel.year_scores(answered), manifest=validation_manifest(replicates))
+                      countries=with_intervals(panel_scores.country_table(answered), bands=bands),
+                      country_scores=panel_scores.year_scores(answered), manifest=validation_manifest(replicates))
 
 
 def validation_manifest(replicates: int) -> dict:
@@ -322,7 +323,7 @@ def validation_manifest(replicates: int) -> dict:
 def forecasts(by_year: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
     """Per held-out year and state: the model's forced choice (``by_year``, `states_by_year`), its
     interval (``bands``, `intervals_by_year`) and the persistence forecast (the latest in-sample figure)."""
-    last = panel.latest_figures(panel.country_forced(panel.load_panel()), min(HELD_OUT))
+    last = latest_figures(country_forced(load_panel()), min(HELD_OUT))
     frame = bands[bands["year"].isin(HELD_OUT)].reset_index(drop=True)
     frame.insert(0, "scenario", frame["year"].map(SURVEY_SCENARIOS))
     digests = {name: load(name).digest() for name in set(frame["scenario"])}

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from sim.base.errors import InputError
 from sim.base.files import check_output_dir
-from sim.calibration import fitting, panel, report
+from sim.calibration import fitting, panel, panel_scores, report, write_back
 from sim.calibration.objective import DEFAULT_FREE
 from sim.calibration.questions import REPLICATES
 from sim.commands.common import overrides, print_json, whole_number
@@ -95,7 +95,7 @@ def main(args) -> int:
         profile=not args.no_profile, overrides=overrides(args), progress=not args.json)
     files = {} if out is None else report.save(result, out, "--out")
     if args.write_defaults:
-        files["parameters"] = fitting.write_defaults(result)
+        files["parameters"] = write_back.write_defaults(result)
     if args.json:
         print_json(report.to_json(result) | {"files": {k: str(v) for k, v in files.items()}})
         return 0
@@ -113,10 +113,10 @@ def panel_main(args) -> int:
         raise InputError("--write-defaults", "--through", through, "no --through: a backtest is not shipped")
     fit = panel.fit_panel(leans=not args.no_leans, replicates=whole_number("--replicates", args.replicates, 1),
                           bootstrap=whole_number("--bootstrap", args.bootstrap, 0), through=through)
-    files = panel.write_defaults(fit) if args.write_defaults else []
+    files = write_back.write_panel_defaults(fit) if args.write_defaults else []
     fitted = fit.table[fit.table["year"] <= fit.through]
-    scores = panel.year_scores(fitted)
-    backtest = panel.backtest_scores(fit)
+    scores = panel_scores.year_scores(fitted)
+    backtest = panel_scores.backtest_scores(fit)
     if args.json:
         print_json({"parameters": fit.values, "loss": fit.cost, "leans": fit.leans, "through": fit.through,
                     "figures": fit.table.drop(columns="source").to_dict("records"),
