@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.app import link, playback, survey
 from sim.app import session as app
 from sim.cli import main
 from sim.core.calendar import quarter_label
@@ -218,7 +219,8 @@ def test_charts_are_valid_plotly_figures_with_titles_axis_labels_and_a_legend_en
         assert figure["layout"]["title"]["text"] and figure["layout"]["xaxis"]["title"]["text"]
         named = [t["name"] for t in figure["data"] if t.get("showlegend", True)]
         assert named == [parameters.PARTNER_NAMES[p] for p in partners]
-    assert timeline["layout"]["xaxis"]["range"] == [2020, 2030]  # the whole horizon from the first quarter on
+    assert timeline["layout"]["xaxis"]["range"] == [0, 40]  # the whole horizon from the first quarter on
+    assert timeline["layout"]["xaxis"]["ticktext"][:2] == ["2020", "2021"]  # quarters, ticked at the years
     # every partner's band and line share a legend group, so one click on the legend hides both
     groups = [t["legendgroup"] for t in timeline["data"]]
     assert all(groups.count(p) == 3 for p in partners)
@@ -309,26 +311,28 @@ def test_a_saved_scenario_reproduces_the_pages_run_number_for_number(tmp_path, c
 def test_a_link_reopens_the_same_view():
     model = played("us_retrenchment", start={"world.rivalry": 0.8}, during=[(5, "world.asean_unity", 0.7)],
                    steps=12)
-    view = app.view_of(model, "Cambodia")
-    query = app.encode_view(view)
+    view = link.view_of(model, "Cambodia")
+    query = link.encode_view(view)
     assert "q6.world.asean_unity=0.7" in query and "step=12" in query
-    assert app.decode_view(query) == view
-    reopened, values = app.restore(app.decode_view(query))
+    assert link.decode_view(query) == view
+    reopened, values = link.restore(link.decode_view(query))
     np.testing.assert_array_equal(reopened.trajectory.alignment, model.trajectory.alignment)
-    assert values["world.rivalry"] == 0.8 and values["world.asean_unity"] == 0.7
+    assert values["world.rivalry"] == 0.8  # the starting sliders; then the values in force at the link's quarter:
+    shown = playback.values_in_force(reopened, values, 12)
+    assert shown["world.rivalry"] == 0.8 and shown["world.asean_unity"] == 0.7
 
 
 def test_a_link_reopens_the_compare_columns():
     model = played("baseline_2020", steps=2)
     columns = [("baseline_2020", app.starting_settings(load("baseline_2020"))),
                ("us_retrenchment", app.starting_settings(load("us_retrenchment")) | {"world.rivalry": 0.9})]
-    view = app.view_of(model, "Vietnam", columns)
-    query = app.encode_view(view)
+    view = link.view_of(model, "Vietnam", columns)
+    query = link.encode_view(view)
     assert "tab=compare" in query and "a=baseline_2020" in query and "b.world.rivalry=0.9" in query
-    assert app.decode_view(query) == view
-    assert app.compare_settings(app.decode_view(query)) == columns
-    assert app.decode_view(app.encode_view(app.view_of(model, "Vietnam"))).compare == ()  # the Run tab
-    only_b = app.decode_view("scenario=china_assertive&tab=compare&b=us_retrenchment")
+    assert link.decode_view(query) == view
+    assert link.compare_settings(link.decode_view(query)) == columns
+    assert link.decode_view(link.encode_view(link.view_of(model, "Vietnam"))).compare == ()  # the Run tab
+    only_b = link.decode_view("scenario=china_assertive&tab=compare&b=us_retrenchment")
     assert [name for name, _ in only_b.compare] == ["china_assertive", "us_retrenchment"]
 
 
@@ -347,7 +351,7 @@ def test_a_link_reopens_the_compare_columns():
 ])
 def test_a_bad_link_is_one_line_naming_what_is_wrong(query, message):
     with pytest.raises(sim.InputError) as error:
-        app.decode_view(query)
+        link.decode_view(query)
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
@@ -383,24 +387,25 @@ def test_compare_columns_give_the_paired_differences_of_run_py_compare():
 
 def test_survey_scenarios_show_each_states_survey_answer_beside_the_models():
     model = played("survey_2020", steps=40)
-    table = app.survey_beside_model("survey_2020", app.current_result(model))
+    table = survey.survey_beside_model("survey_2020", app.current_result(model))
     assert table.attrs["year"] == 2020
     states = list(model.inputs.states)
-    assert list(table.index) == [*states, app.ASEAN_ROW]
+    assert list(table.index) == [*states, survey.ASEAN_ROW]
     expected = app.current_result(model).final.loc[states, "forced_us"] * 100
     np.testing.assert_allclose(table.loc[states, "model, this run"], expected)
     assert table.loc["Brunei", "survey"] == 30.9  # sim/data/survey_panel.csv
     # the last row pools the states as the survey pools its respondents, beside the survey's ASEAN-wide figure
-    assert table.loc[app.ASEAN_ROW, "model, this run"] == pytest.approx(expected.to_numpy() @ pooling_weights(states))
-    assert table.loc[app.ASEAN_ROW, "survey"] == 53.6
-    assert app.survey_beside_model("baseline_2020", app.current_result(model)) is None
+    pooled = expected.to_numpy() @ pooling_weights(states)
+    assert table.loc[survey.ASEAN_ROW, "model, this run"] == pytest.approx(pooled)
+    assert table.loc[survey.ASEAN_ROW, "survey"] == 53.6
+    assert survey.survey_beside_model("baseline_2020", app.current_result(model)) is None
 
 
 def test_the_survey_table_carries_the_parameter_interval():
     """Issue 14 item 6: an interval over the panel fit's bootstrap draws, around the shipped answer."""
     model = played("survey_2020", steps=40)
-    table = app.survey_beside_model("survey_2020", app.current_result(model))
-    bounds = table[app.INTERVAL_COLUMN].dropna().str.split("-", expand=True).astype(int)
+    table = survey.survey_beside_model("survey_2020", app.current_result(model))
+    bounds = table[survey.INTERVAL_COLUMN].dropna().str.split("-", expand=True).astype(int)
     assert list(bounds.index) == list(model.inputs.states)  # none for the pooled row
     assert (bounds[0] <= bounds[1]).all() and (bounds[1] - bounds[0]).max() > 0
     mean = sim.run("survey_2020", replicates=8).final.loc[list(bounds.index), "forced_us"] * 100
@@ -409,19 +414,19 @@ def test_the_survey_table_carries_the_parameter_interval():
 
 def test_a_year_without_per_state_figures_shows_blanks():
     model = played("outlook_2024", steps=2)
-    table = app.survey_beside_model("outlook_2024", app.current_result(model))
+    table = survey.survey_beside_model("outlook_2024", app.current_result(model))
     states = list(model.inputs.states)
     assert table.loc[states, "survey"].isna().all() and table["model, this run"].notna().all()
-    assert table.loc[app.ASEAN_ROW, "survey"] == 49.5  # 2024's ASEAN-wide figure is in-sample, its states' are not
-    assert table.loc[app.ASEAN_ROW, app.LAST_SURVEY_COLUMN] == "61.1 (2023)"
-    assert table.loc["Cambodia", app.LAST_SURVEY_COLUMN] == "18.5 (2022)"  # its latest in-sample figure
-    assert table.loc["Philippines", app.LAST_SURVEY_COLUMN] == "78.8 (2023)"
+    assert table.loc[survey.ASEAN_ROW, "survey"] == 49.5  # 2024's ASEAN-wide figure is in-sample, its states' are not
+    assert table.loc[survey.ASEAN_ROW, survey.LAST_SURVEY_COLUMN] == "61.1 (2023)"
+    assert table.loc["Cambodia", survey.LAST_SURVEY_COLUMN] == "18.5 (2022)"  # its latest in-sample figure
+    assert table.loc["Philippines", survey.LAST_SURVEY_COLUMN] == "78.8 (2023)"
 
 
 def test_the_first_survey_year_has_no_earlier_survey():
     model = played("survey_2020", steps=2)
-    table = app.survey_beside_model("survey_2020", app.current_result(model))
-    assert table[app.LAST_SURVEY_COLUMN].isna().all()
+    table = survey.survey_beside_model("survey_2020", app.current_result(model))
+    assert table[survey.LAST_SURVEY_COLUMN].isna().all()
 
 
 def test_ui_refuses_a_bad_port(capsys):

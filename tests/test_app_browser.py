@@ -197,6 +197,38 @@ def test_app_serves_the_page_and_reacts_to_slider_step_play_and_tile(app_url, pa
     assert not failed, f"requests that failed (missing offline assets?): {failed}"
 
 
+def test_pause_lands_on_the_quarter_on_screen_and_the_scrubber_goes_back(app_url, page):
+    """Issue 27: Pause within a quarter of the screen; the scrubber, speed control and event markers
+    found by their accessible names; sliders show the value in force at the quarter on screen."""
+    open_page(page, app_url + "/?scenario=us_retrenchment")
+    commitment = page.locator(".v-input", has_text="US commitment").locator("label")
+    at_start = commitment.inner_text()
+    scrubber = page.get_by_role("slider", name="Quarter shown")
+    assert page.get_by_role("combobox", name=re.compile("speed", re.I)).count() == 1
+    marker = page.get_by_role("button", name=re.compile(r"US commitment = "))
+    event_quarter = int(re.search(r"\(quarter (\d+)\)", marker.get_attribute("aria-label")).group(1))
+
+    page.evaluate(WATCH_QUARTERS)
+    page.locator(".play-button").click()
+    page.wait_for_function(f"() => window.quartersSeen.some(([q]) => q >= {event_quarter + 4})")
+    on_screen = quarter(page)
+    page.locator(".play-button").dispatch_event("click")
+    page.locator(".play-button", has_text="Play").wait_for()
+    stopped = quarter(page)
+    print(f"\npause: {on_screen} on screen at the click, stopped at {stopped}")
+    assert 0 <= stopped - on_screen <= 1
+    assert commitment.inner_text() != at_start  # the scenario's own change, in force on screen
+
+    scrubber.press("Home")  # back to the start: the computed run, shown again
+    page.get_by_text("Quarter 0 of 40").wait_for()
+    assert commitment.inner_text() == at_start
+    marker.click()  # a marker goes to its quarter
+    page.get_by_text(f"Quarter {event_quarter} of 40").wait_for()
+    scrubber.press("ArrowLeft")
+    page.get_by_text(f"Quarter {event_quarter - 1} of 40").wait_for()
+    page.wait_for_function(f"() => location.search.includes('step={event_quarter - 1}')")
+
+
 def test_charts_are_interactive_hover_legend_and_png(app_url, page, tmp_path):
     open_page(page, app_url)
     timeline = page.locator(".timeline-chart .js-plotly-plot")

@@ -1,19 +1,22 @@
-"""The web app's side panel: the scenario picker, Reset / Play / Step, the sliders, and the
-player that steps the model while Play is on."""
+"""The web app's controls: the side panel (scenario picker, sliders), the transport above the
+charts (Reset, Back, Play / Pause, Step, the quarter scrubber with its event markers, the speed),
+and the player that moves the quarter on while Play is on."""
 
 from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 
 import solara
 import solara.lab
 
-from sim.app import session
+from sim.app import playback, session
 from sim.app.session import WEIGHT_CONTROLS, WORLD_CONTROLS
+from sim.app.state import SCREEN_WAIT, SPEEDS
 from sim.schema import parameters
 
-PLAY_INTERVAL = 0.08  # seconds between quarters while playing at most; drawing a quarter sets the pace (5-7 a second)
+SCREEN_POLL = 0.01  # seconds between looks at whether the browser has caught up
 
 
 @solara.component
@@ -46,43 +49,81 @@ def scenario_picker(name: str, on_name, label: str = "Scenario"):
 
 @solara.component
 def Controls(state):
-    """The side panel of the ``state`` (`PageState`) of the page."""
+    """The side panel of the ``state`` (`PageState`) of the page: scenario and sliders, the
+    sliders showing the values in force at the quarter on screen."""
+    state.revision.value  # noqa: B018 - subscribe to changes of the run
+    state.quarter.value  # noqa: B018 - the values in force follow the quarter on screen
     current = state.model.value
     scenario = current.scenario if current is not None else session.picked(state.scenario_name.value)
     scenario_picker(scenario.name, state.reset)
     solara.HTML(tag="p", classes=["help"], unsafe_innerHTML=html.escape(" ".join(scenario.description.split())))
-    at_end = current is not None and not current.running
-    playing = state.playing.value
-    with solara.Row(justify="space-between"):
-        solara.Button("Reset", icon_name="mdi-restore", color="primary", outlined=True, on_click=state.reset,
-                      classes=["reset-button"])
-        solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
-                      color="primary", disabled=at_end, on_click=state.toggle_play, classes=["play-button"])
-        solara.Button("Step", icon_name="mdi-skip-next", color="primary", disabled=playing or at_end,
-                      on_click=state.step_once, classes=["step-button"])
-    solara.Text("Before the first step a slider sets the starting world; later it takes effect from the next "
-                "quarter. Reset restarts 2020 with the sliders as they are.", classes=["help"])
+    solara.Text("At quarter 0 a slider sets the starting world; later it takes effect from the next quarter "
+                "(and replaces what the run had computed after the quarter on screen). The sliders show the "
+                "values in force at the quarter on screen, the scenario's own changes included.", classes=["help"])
+    if current is None:
+        return
+    values = state.shown_values()
+    if state.notice.value:
+        solara.Text(state.notice.value, classes=["error-line", "slider-notice"])
     with solara.Card("The world", margin=0, style={"margin-top": "10px"}):
-        Sliders(WORLD_CONTROLS, state.settings.value, state.set_control)
+        Sliders(WORLD_CONTROLS, values, state.set_control)
     with solara.Details("Preference weights: how much states care about each term"):
-        Sliders(WEIGHT_CONTROLS, state.settings.value, state.set_control)
+        Sliders(WEIGHT_CONTROLS, values, state.set_control)
+
+
+@solara.component_vue(str(Path(__file__).with_name("playback_bar.vue")))
+def PlaybackBar(quarter: int, computed: int, horizon: int, playing: bool, markers: list, speed: float, speeds: list,
+                event_reset=None, event_back=None, event_toggle=None, event_step=None, event_seek=None,
+                event_set_speed=None):
+    """Reset, Back, Play / Pause (``event_toggle(quarter on screen)``), Step, the quarter scrubber
+    (accessible name "Quarter shown", ``event_seek(quarter)``) with the event markers, and the
+    speed control ("Playback speed", ``event_set_speed(speed)``)."""
+
+
+@solara.component
+def Transport(state):
+    """The playback bar above the charts, for the page's ``state``."""
+    quarter = state.quarter.value
+    state.revision.value  # noqa: B018 - the markers follow the changes made during the run
+    current = state.model.value
+    with solara.Div(classes=["transport"]):
+        PlaybackBar(quarter=quarter, computed=int(current.steps), horizon=int(current.horizon),
+                    playing=state.playing.value, markers=playback.timeline_markers(current), speed=state.speed.value,
+                    speeds=list(SPEEDS), event_reset=lambda _=None: state.reset(),
+                    event_back=lambda _=None: state.step_back(), event_toggle=state.toggle_play,
+                    event_step=lambda _=None: state.step_once(), event_seek=state.seek,
+                    event_set_speed=state.set_speed)
+
+
+@solara.component_vue(str(Path(__file__).with_name("screen_ack.vue")))
+def ScreenAckWidget(quarter: int, event_drew=None):
+    """Reports to the server (``event_drew(quarter)``) the quarter the browser has drawn."""
+
+
+@solara.component
+def ScreenAck(state):
+    """The page's last widget: the browser's report of the quarter it has drawn."""
+    ScreenAckWidget(quarter=state.quarter.value, event_drew=state.screen_drew)
 
 
 @solara.component
 def Player(state):
-    """Steps the model while Play is on (a background task, as in Mesa's ModelController).
-    Quarters are due at fixed times, so drawing a quarter does not slow the pace."""
+    """Moves the quarter on while Play is on (a background task, as in Mesa's ModelController),
+    at the chosen speed, but never more than one quarter ahead of the screen: the next quarter
+    waits until the browser has drawn the one before (or `SCREEN_WAIT` has passed), so Pause
+    stops within a quarter of the screen."""
 
     def run():
         due = time.monotonic()
         while state.playing.value:
-            current = state.model.value
-            if current is None or not current.running:
+            if state.at_end():
                 state.playing.value = False
                 break
-            due = max(due + PLAY_INTERVAL, time.monotonic())
+            due = max(due + 1.0 / state.speed.value, time.monotonic())
             time.sleep(max(0.0, due - time.monotonic()))
-            if state.playing.value:
-                state.step_once()
+            asked = time.monotonic()
+            while state.playing.value and not state.screen_caught_up() and time.monotonic() - asked < SCREEN_WAIT:
+                time.sleep(SCREEN_POLL)
+            state.advance(while_playing=True)
 
     solara.lab.use_task(run, dependencies=[state.playing.value], prefer_threaded=True)

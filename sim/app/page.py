@@ -14,14 +14,16 @@ change with the scenario picked, and a change mid-run must act on the running
 model (as a scenario event) instead of waiting for Reset.
 
 Slider semantics:
-  * before the first step, a change sets the starting world (the same run as
+  * at quarter 0, a change sets the starting world (the same run as
     ``run.py run SCENARIO --set KEY=VALUE``);
-  * after it, a change is a scenario event at the next quarter;
+  * later, a change is a scenario event at the next quarter (replacing what the run had
+    computed after the quarter on screen, if the reader had gone back);
   * Reset starts again from 2020 with the sliders as they are.
 
-The page's parts: `state` (what a session holds), `controls` (the side panel), `run_view` and
-`compare_view` (the two tabs), `chart` (a Plotly chart updated in place), `session` (what a page
-runs, without Solara). This module puts them together and serves them.
+The page's parts: `state` (what a session holds), `controls` (the side panel and the playback
+bar), `run_view` and `compare_view` (the two tabs), `chart` (a Plotly chart updated in place);
+without Solara, `session` (what a page runs and shows at a quarter), `playback` (the timeline),
+`link` (the address), `survey` (the survey table). This module puts them together and serves them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import solara
 import solara.lab
 
 from sim.app.compare_view import CompareView
-from sim.app.controls import Controls, Player
+from sim.app.controls import Controls, Player, ScreenAck
 from sim.app.run_view import RunView
 from sim.app.state import PageState
 from sim.base.errors import check_whole
@@ -51,8 +53,7 @@ def UrlSync(query: str):
 def Address(state):
     """The view in the address bar, after every step and slider (its own component: a quarter
     re-renders this, not the page)."""
-    state.tick.value  # noqa: B018 - subscribe to steps
-    state.revision.value  # noqa: B018 - and to changes of the run
+    state.revision.value  # noqa: B018 - subscribe to changes of the run (address() reads the rest)
     UrlSync(query=state.address())
 
 
@@ -80,6 +81,7 @@ def Page():
                 RunView(state)
             with solara.lab.Tab("Compare", classes=["compare-tab"]):
                 CompareView(state)
+    ScreenAck(state)  # last: it reports a quarter drawn once the page's updates for it have arrived
 
 
 def serve(port: int = DEFAULT_PORT, host: str = "localhost", open_browser: bool = False) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import solara
 
-from sim.app import session
+from sim.app import playback, session, survey
 from sim.app.chart import Chart
+from sim.app.controls import Transport
 from sim.app.session import CONTROL_LABELS
-from sim.core import equations
 from sim.core.calendar import quarter_label
 from sim.core.equations import TERMS
 from sim.reports import app_charts, tilemap
@@ -25,15 +25,15 @@ from sim.schema import parameters
 @solara.component
 def Summary(state):
     """'Quarter N of 40', ASEAN's share with each partner now, and its cohesion."""
-    state.tick.value  # noqa: B018 - subscribe to steps
+    quarter = state.quarter.value
     current = state.model.value
     chips = "".join(
         f'<span class="chip" style="background:{partner_color(p)}">'
         f"{parameters.PARTNER_NAMES.get(p, p)} {share:.1%}</span>"
-        for p, share in session.asean_now(current).items())
-    cohesion = float(equations.cohesion(current.dyn.alignment[0]))
-    solara.HTML(unsafe_innerHTML=(f"<b>Quarter {current.steps} of {current.horizon}</b> "
-                                  f"({quarter_label(current.steps)}). ASEAN now: {chips} "
+        for p, share in session.asean_now(current, quarter).items())
+    cohesion = session.cohesion_at(current, quarter)
+    solara.HTML(unsafe_innerHTML=(f"<b>Quarter {quarter} of {current.horizon}</b> "
+                                  f"({quarter_label(quarter)}). ASEAN now: {chips} "
                                   f'<span title="1 = every state aligned alike; 0 = no two alike">'
                                   f"cohesion {cohesion:.2f}</span>"),
                 classes=["asean-now"])
@@ -48,20 +48,22 @@ def use_band(state, current):
 @solara.component
 def Timeline(state, band):
     """ASEAN's alignment over time, the band of replicates, and the changes made during the run."""
-    state.tick.value  # noqa: B018
+    steps = state.quarter.value
     revision = state.revision.value
     current = state.model.value
-    steps = current.steps
     asean = current.trajectory.alignment[0, :steps + 1].mean(1)
     lo, hi, replicates = band
     figure = solara.use_memo(
         lambda: app_charts.asean_timeline(asean, current.inputs.partners, current.horizon,
-                                          f"ASEAN alignment over time: {current.scenario.title}", band=(lo, hi)),
+                                          f"ASEAN alignment over time: {current.scenario.title}", band=(lo, hi),
+                                          markers=playback.timeline_markers(current)),
         [id(current), steps, revision])
     with solara.Div(classes=["chart", "timeline-chart"]):
         Chart(figure, key=(id(current), steps, revision))
     solara.Text(f"Lines: this run, to {quarter_label(steps)}. Shaded: where 90% of {replicates.manifest['replicates']} "
-                "runs of the same settings go (5-95%), random draws apart; the line is one of them.",
+                "runs of the same settings go (5-95%), random draws apart; the line is one of them. Vertical "
+                "lines: the scenario's own events (dotted) and your changes (solid); the markers on the quarter "
+                "slider name them.",
                 classes=["help"])
     events = session.user_events(current)
     if events:
@@ -73,11 +75,11 @@ def Timeline(state, band):
 @solara.component
 def StateBars(state):
     """Each state's alignment now, one stacked bar per state."""
-    state.tick.value  # noqa: B018
+    steps = state.quarter.value
     current = state.model.value
-    steps = current.steps
     figure = solara.use_memo(
-        lambda: app_charts.state_bars(current.dyn.alignment[0].copy(), current.inputs.states, current.inputs.partners,
+        lambda: app_charts.state_bars(session.alignment_at(current, steps).copy(), current.inputs.states,
+                                      current.inputs.partners,
                                       f"Each state's alignment now ({quarter_label(steps)})"),
         [id(current), steps])
     with solara.Div(classes=["chart", "bars-chart"]):
@@ -92,14 +94,14 @@ def TileGrid(tiles: list, selected: str, grid_style: str, event_select=None):
 @solara.component
 def TileMap(state):
     """The ten states as tiles coloured by their leading partner; a click selects a state."""
-    state.tick.value  # noqa: B018
+    quarter = state.quarter.value
     current = state.model.value
     solara.HTML(tag="div",
                 unsafe_innerHTML="<b>Who leads each state.</b> Click a state to see why it leans as it does; "
                                  "hover for every share.")
     tiles = [{"state": t["tile"].state, "lead": t["lead"], "share": f"{t['share']:.0%}",
               "hedging": f"{t['hedging']:.2f}", "hover": t["hover"], "style": tile_style(t)}
-             for t in session.tiles_of(current)]
+             for t in session.tiles_of(current, quarter)]
     TileGrid(tiles=tiles, selected=state.selected.value, event_select=state.selected.set,
              grid_style=f"grid-template-columns: repeat({tilemap.GRID_COLS}, 1fr); "
                         f"grid-template-rows: repeat({tilemap.GRID_ROWS}, 66px);")
@@ -128,11 +130,10 @@ def MapLegend(partners):
 @solara.component
 def ExplainPanel(state):
     """Why the clicked state leans as it does: one sentence, a chart and the table of terms."""
-    state.tick.value  # noqa: B018
+    steps = state.quarter.value
     current = state.model.value
     name = state.selected.value
-    steps = current.steps
-    table = session.current_table(current, name)
+    table = session.current_table(current, name, steps)
     with solara.Div(classes=["explain-panel"]):
         solara.HTML(tag="h3", unsafe_innerHTML=f"Why {name} leans as it does ({quarter_label(steps)})")
         solara.Text(why_sentence(table, name), classes=["explain-sentence"])
@@ -159,13 +160,13 @@ def terms_html(table) -> str:
 @solara.component
 def SurveyPanel(state, band):
     """For a survey-year scenario: each state's survey answer beside the model's (issue 14)."""
-    state.tick.value  # noqa: B018
+    quarter = state.quarter.value
     current = state.model.value
-    year = session.survey_year(current.scenario.name)
+    year = survey.survey_year(current.scenario.name)
     if year is None:
         return
-    table = session.survey_beside_model(current.scenario.name, session.current_result(current), band[2])
-    shown = table.rename(columns={"model, this run": f"model, this run ({quarter_label(current.steps)})",
+    table = survey.survey_beside_model(current.scenario.name, session.current_result(current, quarter), band[2])
+    shown = table.rename(columns={"model, this run": f"model, this run ({quarter_label(quarter)})",
                                   table.columns[1]: f"{table.columns[1]} (end)"})
     shown = shown.map(lambda v: "" if v != v else v if isinstance(v, str) else f"{v:.1f}")  # NaN shows blank
     with solara.Card(margin=0, classes=["survey-panel"]):
@@ -185,15 +186,19 @@ def SurveyPanel(state, band):
 @solara.component
 def Exports(state):
     """The downloads: the run's tables (CSV, Parquet) and the run as a scenario file."""
-    current = state.model.value  # not subscribed to steps: the downloads read the model when clicked
+    current = state.model.value  # not subscribed to quarters: the downloads read the page when clicked
     name = current.scenario.name
+
+    def shown_run():
+        return session.current_result(state.model.value, state.quarter.value)
+
     with solara.Row(classes=["exports"]):
-        solara.FileDownload(lambda: archive(session.current_result(current), "csv"), filename=f"{name}_run_csv.zip",
+        solara.FileDownload(lambda: archive(shown_run(), "csv"), filename=f"{name}_run_csv.zip",
                             label="Download run (CSV)")
-        solara.FileDownload(lambda: archive(session.current_result(current), "parquet"),
+        solara.FileDownload(lambda: archive(shown_run(), "parquet"),
                             filename=f"{name}_run_parquet.zip", label="Download run (Parquet)")
         file_name = session.scenario_file_name(current)
-        solara.FileDownload(lambda: session.scenario_file(current)[1].encode(), filename=file_name,
+        solara.FileDownload(lambda: session.scenario_file(state.model.value)[1].encode(), filename=file_name,
                             label="Save as scenario (TOML)", mime_type="application/toml")
     solara.Text("The zips hold the tables of `run.py run --out`, up to the quarter shown. The scenario "
                 f"file has your starting sliders and your changes during the run: `python3 run.py run {file_name}` "
@@ -206,6 +211,7 @@ def RunView(state):
     """The Run tab."""
     current = state.model.value
     band = use_band(state, current)
+    Transport(state)
     Summary(state)
     with solara.Columns([6, 6]):
         with solara.Card(margin=0):

@@ -14,23 +14,33 @@ import time
 
 import solara
 
-from sim.app import session
+from sim.app import link, playback, session
 from sim.base.errors import InputError
 from sim.schema.scenario import load
+
+DEFAULT_SPEED = 6.0  # quarters a second while playing, when the browser keeps up (about 5-7 it can draw)
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 6.0, 10.0)  # the speed control's choices, quarters a second
+SCREEN_WAIT = 1.5  # seconds Play waits for the browser to draw a quarter before it moves on regardless
 
 
 class PageState:
     """One page's state as Solara reactive values (a change re-renders what reads it).
 
-    The model changes in place when it steps, so ``tick`` is bumped after each step; ``revision``
-    is bumped when the run's scenario changes (Reset, a slider), which the band follows.
+    The model is the run computed so far; ``quarter`` is the quarter on screen, at most the
+    model's step (going back reads the run's trajectory, it does not recompute). ``drawn`` is
+    the last quarter the browser reports it has drawn: Play moves on only when the screen has
+    all but caught up, so the screen never trails by more than a quarter and Pause stops there.
+    ``revision`` is bumped when the run's scenario changes (Reset, a slider), which the band follows.
     """
 
     def __init__(self):
         self.scenario_name = solara.reactive(session.DEFAULT_SCENARIO)
-        self.settings = solara.reactive({})  # slider values: key -> value
-        self.model = solara.reactive(None)  # the page's `AlignmentModel`
-        self.tick = solara.reactive(0)
+        self.settings = solara.reactive({})  # the sliders' starting values: key -> value
+        self.model = solara.reactive(None)  # the page's `AlignmentModel`: the run computed so far
+        self.quarter = solara.reactive(0)  # the quarter on screen
+        self.drawn = solara.reactive(-1)  # the last quarter the browser has drawn
+        self.speed = solara.reactive(DEFAULT_SPEED)
+        self.notice = solara.reactive("")  # why a slider did nothing: one line under the sliders
         self.playing = solara.reactive(False)
         self.selected = solara.reactive("Vietnam")  # the state clicked on the map
         self.revision = solara.reactive(0)
@@ -52,38 +62,106 @@ class PageState:
             self.scenario_name.value = scenario.name
             self.settings.value = session.starting_settings(scenario)
         self.model.value = session.new_model(scenario, self.settings.value)
+        self.quarter.value = 0
+        self.notice.value = ""
         self.revision.value += 1
-        self.tick.value += 1
+
+    def shown_values(self) -> dict:
+        """The slider values in force at the quarter on screen (the scenario's own changes included)."""
+        return playback.values_in_force(self.model.value, self.settings.value, self.quarter.value)
 
     def set_control(self, key: str, value) -> None:
-        """A slider moved: rebuild the model before the first step, else schedule an event."""
-        if self.settings.value.get(key) == value:
-            return
-        self.settings.value = {**self.settings.value, key: value}
+        """A slider moved. At quarter 0 it sets the starting world (the run starts again); later it
+        is a scenario event from the next quarter, and whatever the run had computed after the
+        quarter on screen is replaced; at the last quarter there is no next one, so it does nothing."""
         current = self.model.value
-        if current is None or current.steps == 0:
+        if current is None or self.quarter.value == 0:
+            self.settings.value = {**self.settings.value, key: value}
             self.reset()
             return
-        session.change_during_run(current, key, value)
+        if self.shown_values().get(key) == value:
+            return
+        if self.quarter.value >= current.horizon:
+            self.notice.value = ("The run is over: a change needs a quarter to act on. Go back with the quarter "
+                                 "slider, or Reset.")
+            self.revision.value += 1  # the slider shows the value in force again
+            return
+        with self._step_lock:
+            current = playback.branch(self.model.value, self.quarter.value)
+            session.change_during_run(current, key, value)
+            self.model.value = current
+        self.notice.value = ""
         self.revision.value += 1
 
-    def step_once(self) -> None:
-        """One quarter further (nothing at the end of the run)."""
+    def at_end(self) -> bool:
+        """Whether the screen shows the run's last quarter."""
+        current = self.model.value
+        return current is not None and self.quarter.value >= current.horizon
+
+    def advance(self, while_playing: bool = False) -> bool:
+        """One quarter further on screen: through the run computed so far, else one model step.
+        False at the end of the run (or, ``while_playing``, once Pause has been pressed)."""
         with self._step_lock:
             current = self.model.value
-            if current is not None and current.running:
+            if current is None or self.quarter.value >= current.horizon or while_playing and not self.playing.value:
+                return False
+            if self.quarter.value >= current.steps:
                 current.step()
-        self.tick.value += 1
+            self.quarter.value += 1
+        return True
 
-    def toggle_play(self) -> None:
-        """Play if paused, pause if playing."""
-        self.playing.value = not self.playing.value
+    def step_once(self) -> None:
+        """The Step button: one quarter further (nothing at the end of the run)."""
+        self.advance()
+
+    def step_back(self) -> None:
+        """One quarter back (the run is not recomputed)."""
+        self.playing.value = False
+        self.quarter.value = max(0, self.quarter.value - 1)
+
+    def seek(self, quarter: int) -> None:
+        """Show ``quarter``: back through the run computed so far, or forward, computing the
+        quarters not computed yet. Pauses Play."""
+        self.playing.value = False
+        quarter = max(0, min(int(quarter), self.model.value.horizon))
+        while self.quarter.value < quarter and self.advance():
+            pass
+        self.quarter.value = quarter
+
+    def set_speed(self, speed: float) -> None:
+        """Play's pace in quarters a second (one of `SPEEDS`)."""
+        self.speed.value = min(SPEEDS, key=lambda s: abs(s - float(speed)))
+
+    def screen_drew(self, quarter: int) -> None:
+        """The browser reports it has drawn ``quarter``."""
+        self.drawn.value = int(quarter)
+
+    def screen_caught_up(self) -> bool:
+        """Whether the browser has drawn the quarter before the one the page holds: one quarter may
+        be on its way to the screen (its report comes two frames after it is drawn), no more."""
+        return self.drawn.value >= self.quarter.value - 1
+
+    def toggle_play(self, on_screen: int | None = None) -> None:
+        """Play if paused (not at the end), pause if playing: at ``on_screen``, the quarter the
+        browser showed when Pause was pressed, if given."""
+        if self.playing.value:
+            self.pause(on_screen)
+        else:
+            self.playing.value = not self.at_end()
+
+    def pause(self, on_screen: int | None = None) -> None:
+        """Stop Play at the quarter on screen (``on_screen``; else where the page is, which Play
+        keeps at most a quarter ahead of the screen)."""
+        self.playing.value = False
+        with self._step_lock:
+            if on_screen is not None and 0 <= int(on_screen) <= self.model.value.steps:
+                self.quarter.value = int(on_screen)
 
     def open_link(self, query: str) -> None:
         """Restore the view a link names; a bad link gets one line on the page and the default view."""
         try:
-            view = session.decode_view(query)
-            restored, values = session.restore(view)
+            view = link.decode_view(query)
+            restored, values = link.restore(view)
         except InputError as error:
             self.link_error.value = f"This link could not be opened: {error}"
             self.reset()
@@ -92,16 +170,16 @@ class PageState:
         self.settings.value = values
         self.selected.value = view.state
         self.model.value = restored
+        self.quarter.value = view.step
         if view.compare:
-            self.compare_columns.value = session.compare_settings(view)
+            self.compare_columns.value = link.compare_settings(view)
             self.tab.value = 1
         self.revision.value += 1
-        self.tick.value += 1
 
     def address(self) -> str:
         """The query string of the view on screen (the Compare tab's columns only while it is open)."""
         columns = self.compare_columns.value if self.tab.value == 1 else None
-        return session.encode_view(session.view_of(self.model.value, self.selected.value, columns))
+        return link.encode_view(link.view_of(self.model.value, self.selected.value, columns, self.quarter.value))
 
     # --- the compare view --------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.core.calendar import START_YEAR, quarter_label, year_of
+from sim.core.calendar import quarter_label, year_of
 from sim.core.equations import TERMS
 from sim.reports.colors import TERM_COLORS, partner_color
 from sim.schema.parameters import PARTNER_NAMES
@@ -52,38 +52,48 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def asean_timeline(asean: np.ndarray, partners, horizon: int, title: str, band=None) -> dict:
-    """ASEAN's mean alignment with each partner up to now, inside the spread of the replicates.
+MARKER_COLORS = {"scenario": "#555555", "yours": "#D55E00", "both": "#D55E00"}  # grey; Okabe-Ito vermilion
+
+
+def asean_timeline(asean: np.ndarray, partners, horizon: int, title: str, band=None, markers=()) -> dict:
+    """ASEAN's mean alignment with each partner up to the quarter shown, inside the spread of the replicates.
 
     asean: [step, partner] of the run the step buttons drive, steps 0..now.
     band: optional (lo, hi), each [step, partner] over the whole horizon: the 5-95% range of
-    replicate runs of the same settings. The x axis always spans the whole horizon, so the
-    line grows across a fixed frame instead of rescaling.
+    replicate runs of the same settings. The x axis counts quarters and always spans the whole
+    horizon (ticks at the years), so the line grows across a fixed frame instead of rescaling.
+    markers: ``{"step", "kind"}`` of the quarters with events (`sim.app.playback.timeline_markers`),
+    drawn as vertical lines: dashed grey for the scenario's own, vermilion for the reader's changes.
     """
     data = []
     now = len(asean) - 1
-    years = _list(year_of(np.arange(len(asean))))
+    quarters = list(range(len(asean)))
     labels = [quarter_label(s) for s in range(len(asean))]
     for k, code in enumerate(partners):
         color, name = partner_color(code), partner_name(code)
         if band is not None:
             lo, hi = band
-            band_years = _list(year_of(np.arange(len(lo))))
-            data.append({"type": "scatter", "x": band_years, "y": _list(lo[:, k]), "mode": "lines",
+            band_quarters = list(range(len(lo)))
+            data.append({"type": "scatter", "x": band_quarters, "y": _list(lo[:, k]), "mode": "lines",
                          "line": {"width": 0}, "legendgroup": code, "showlegend": False, "hoverinfo": "skip"})
-            data.append({"type": "scatter", "x": band_years, "y": _list(hi[:, k]), "mode": "lines",
+            data.append({"type": "scatter", "x": band_quarters, "y": _list(hi[:, k]), "mode": "lines",
                          "line": {"width": 0}, "fill": "tonexty", "fillcolor": _rgba(color, 0.18),
                          "legendgroup": code, "showlegend": False, "customdata": _list(lo[:, k]),
                          "name": f"{name} 5-95%",
                          "hovertemplate": f"{name}: 5-95% of replicates "
                                           "%{customdata:.1%} to %{y:.1%}<extra></extra>"})
-        data.append({"type": "scatter", "x": years, "y": _list(asean[:, k]), "mode": "lines+markers", "name": name,
+        data.append({"type": "scatter", "x": quarters, "y": _list(asean[:, k]), "mode": "lines+markers", "name": name,
                      "legendgroup": code, "line": {"color": color, "width": 2.6},
                      "marker": {"size": [0] * now + [8], "color": color}, "customdata": labels,
                      "hovertemplate": f"{name}: %{{y:.1%}} (%{{customdata}})<extra></extra>"})
-    return _figure(data, title, 400, "timeline", hovermode="x unified",
-                   xaxis={"range": [START_YEAR, float(year_of(horizon))],
-                          "title": {"text": "year (one step = one quarter)"}},
+    years = list(range(0, horizon + 1, 4))
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": m["step"], "x1": m["step"], "y0": 0, "y1": 1,
+               "line": {"color": MARKER_COLORS.get(m["kind"], "#555555"), "width": 1.5,
+                        "dash": "dot" if m["kind"] == "scenario" else "solid"}} for m in markers]
+    return _figure(data, title, 400, "timeline", hovermode="x unified", shapes=shapes,
+                   xaxis={"range": [0, horizon], "tickvals": years, "ticktext": [str(int(year_of(s))) for s in years],
+                          "title": {"text": "year (one step = one quarter)"},
+                          "unifiedhovertitle": {"text": "Quarter %{x}"}},
                    yaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "ASEAN mean alignment"}})
 
 
