@@ -27,7 +27,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
 def test_the_layer_contracts_hold():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_a_planted_cycle_breaks_the_contracts(tmp_path):
@@ -68,6 +68,24 @@ def test_an_annotation_only_import_closing_a_cycle_is_caught(tmp_path):
     result = lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No cycles are allowed in sim.core" in result.stdout
+
+
+def test_no_module_of_the_package_is_over_450_lines():
+    """One job per module: a module past 450 lines holds more than one (the developers' guide)."""
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+             for path in (ROOT / "sim").rglob("*.py")}
+    assert not {path: n for path, n in sizes.items() if n > 450}
+
+
+def test_an_app_import_of_the_fit_breaks_the_contracts(tmp_path):
+    """The web app reads the survey panel from sim.schema; importing the fit again is caught."""
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    session = tmp_path / "sim" / "app" / "session.py"
+    session.write_text(session.read_text() + "\n\nfrom sim.calibration.panel import load_panel  # noqa: E402,F401\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The web app reads the survey panel as data, never the fit BROKEN" in result.stdout
 
 
 def test_no_module_imports_the_package_root():

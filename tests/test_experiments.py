@@ -9,6 +9,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.experiments import comparison
+from sim.reports.tables import markdown_table
 from sim.experiments.comparison import bootstrap_interval
 
 # --- compare ---------------------------------------------------------------------------
@@ -78,8 +79,11 @@ def test_compare_to_an_unwritable_out_is_refused_before_any_run(tmp_path, capsys
 
 
 def test_markdown_table_has_a_header_rule_and_one_row_per_line():
-    text = comparison.markdown_table(pd.DataFrame({"US": ["1.0 [0.5, 1.5]"]}, index=pd.Index(["a"], name="scenario")))
-    assert text.splitlines() == ["| scenario | US |", "|---|---|", "| a | 1.0 [0.5, 1.5] |"]
+    frame = pd.DataFrame({"US": ["1.0 [0.5, 1.5]", None]}, index=pd.Index(["a", "b"], name="scenario"))
+    header, rule, *rows = markdown_table(frame).splitlines()
+    assert header.replace(" ", "") == "|scenario|US|"
+    assert set(rule) <= set("|:-") and rule.count("|") == header.count("|")
+    assert [row.replace(" ", "") for row in rows] == ["|a|1.0[0.5,1.5]|", "|b||"]  # a missing cell is blank
 
 
 # --- sensitivity --------------------------------------------------------------------------

@@ -60,7 +60,6 @@ from sim.calibration.targets import resampled_percent
 from sim.schema import parameters
 from sim.schema.scenario import EVENT_SIZE, load
 from sim.schema.survey_panel import FIT_YEARS, PANEL_YEARS, UNITY_QUESTION, load_panel
-from sim.schema.survey_panel import latest_figures  # noqa: F401 - the app's old import, while the app is split
 
 LEAN_PRIOR_SD = 1.0  # judgement: a lean of 1 history unit is as large as the table's widest grievance range
 RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs one z-score

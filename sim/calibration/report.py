@@ -14,7 +14,7 @@ from sim.calibration import targets as targets_mod
 from sim.calibration.least_squares import MET_PP
 from sim.calibration.objective import RANK_MARGIN_PP, rank_gaps
 from sim.calibration.result import FitResult
-from sim.reports.tables import format_table
+from sim.reports.tables import format_table, markdown_table
 
 WEAK = 0.8  # |correlation| above this across bootstrap fits: the pair is weakly identified
 INTERVAL = (5, 95)  # percentiles of the bootstrap fits: a 90% interval
@@ -23,11 +23,6 @@ QUESTION_LABELS = {
     targets_mod.FORCED: "forced choice US or China",
     targets_mod.THIRD_PARTY: "preferred third partner",
 }
-
-
-def markdown_table(frame: pd.DataFrame, **options) -> str:
-    """``frame.to_markdown`` with missing values left blank (not "nan")."""
-    return frame.astype(object).where(frame.notna(), None).to_markdown(missingval="", **options)
 
 
 def targets_table(result: FitResult) -> pd.DataFrame:
@@ -197,6 +192,7 @@ def markdown(result: FitResult) -> str:
     table = targets_table(result)
     params = parameters_table(result)
     loss = result.loss
+    profile = markdown_table(result.profile, index=False, floatfmt=".3g") if not result.profile.empty else "(skipped)"
     parts = [f"# Calibration to the ISEAS {result.year} survey", "",
              f"Asked of `{result.problem.scenario.name}`; {result.problem.replicates} replicates per parameter set "
              f"(common random numbers); {len(result.boot_z)} bootstrap fits; {result.seconds:.0f} s. "
@@ -204,14 +200,14 @@ def markdown(result: FitResult) -> str:
              markdown_table(table.drop(columns=["kind"]), index=False), "",
              f"Loss {loss['total']:.3f} = data {loss['data']:.3f} + ranking {loss['ranking']:.3f} + "
              f"anchor {loss['anchor']:.3f}.", "", "## Fitted parameters (90% bootstrap intervals)", "",
-             params.to_markdown(index=False, floatfmt=".3g"), "",
+             markdown_table(params, index=False, floatfmt=".3g"), "",
              "## Sensitivity: pp change of each share target per +10% of each parameter", "",
-             sensitivity_table(result).T.to_markdown(floatfmt=".2f"), "",
+             markdown_table(sensitivity_table(result).T, floatfmt=".2f"), "",
              "## Identifiability: one parameter halved or doubled, the others refitted", "",
-             (result.profile.to_markdown(index=False, floatfmt=".3g") if not result.profile.empty else "(skipped)"), "",
+             profile, "",
              "## Correlation of parameters across bootstrap fits", "",
-             correlation(result).to_markdown(floatfmt=".2f"), "", "## Not answered", "",
-             not_answered_table(result).to_markdown(index=False)]
+             markdown_table(correlation(result), floatfmt=".2f"), "", "## Not answered", "",
+             markdown_table(not_answered_table(result), index=False)]
     return "\n".join(parts) + "\n"
 
 

@@ -33,11 +33,11 @@ from sim.base.version import __version__
 from sim.calibration import panel, panel_scores
 from sim.calibration import targets as targets_mod
 from sim.calibration.questions import REPLICATES, SURVEY_SCENARIOS, answers
-from sim.calibration.report import markdown_table
 from sim.core import dynamics
 from sim.core.equations import TERMS
 from sim.core.inputs import Inputs
 from sim.reports.colors import PARTNER_COLORS
+from sim.reports.tables import markdown_table
 from sim.running.run import run
 from sim.running.uncertainty import draws_path, parameter_intervals
 from sim.schema import parameters
@@ -217,28 +217,28 @@ class Validation:
             "Forced choice, % choosing the US. model_5, model_95: the model's 90% interval over the panel "
             "fit's bootstrap draws x replicates (parameter uncertainty and simulation noise). Persistence: "
             "the state's figure in its last earlier survey.", "",
-            self.countries.to_markdown(index=False), "",
+            markdown_table(self.countries, missing=None, index=False), "",  # "nan": 2020 has no persistence
             "Scores per year (MAE in pp; side of 50: states on the survey's side of 50%):", "",
-            self.country_scores.round(2).to_markdown(index=False), "",
+            markdown_table(self.country_scores.round(2), missing=None, index=False), "",
             "### Forecasts on record for the held-out editions", "",
             "Forced choice, % choosing the US, per state: the model (shipped defaults, the scenario's "
             "digest identifies every input), its 90% interval over the bootstrap draws x replicates, and "
             "the persistence forecast (the state's latest in-sample survey figure, from the year shown; "
             "for 2025 on, the scorer's persistence is the previous edition's figure, which the project "
             "does not hold). The survey figures of these editions are scored outside the project.", "",
-            self.forecasts.to_markdown(index=False), "",
+            markdown_table(self.forecasts, index=False), "",
             "### Survey figures against the model, 2020-2024", "",
             markdown_table(self.levels.drop(columns=["respondents"]), index=False), "",
             "### Direction of each change", "",
-            self.changes.to_markdown(index=False), "",
+            markdown_table(self.changes, index=False), "",
             "### Trust: survey figures and the model's reliability (an input)", "",
             markdown_table(self.trust, index=False), "",
             "### 2024 with one group of events left out", "",
-            self.ablations.to_markdown(index=False), "",
+            markdown_table(self.ablations, index=False), "",
             "### Per state: baseline_2020 forced choice, structural data, and U[US] - U[CN] by term", "",
-            states.to_markdown(index=False, floatfmt=".3g"), "",
+            markdown_table(states, index=False, floatfmt=".3g"), "",
             "### Per state: the model's forced choice (% US) in each year's world", "",
-            self.states_by_year.to_markdown(), "",
+            markdown_table(self.states_by_year), "",
         ])
 
     def figure(self):

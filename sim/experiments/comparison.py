@@ -35,7 +35,7 @@ from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
-from sim.reports.tables import interval_cell
+from sim.reports.tables import interval_cell, markdown_table
 from sim.running.provenance import make_manifest
 from sim.running.uncertainty import describe_draws, draw_interval, draw_plan, drawn_variations
 from sim.schema.scenario import scenario_of
@@ -254,14 +254,6 @@ def figure(comparison: Comparison):
     fig.suptitle(f"ASEAN alignment over time (bands: {comparison.manifest['band']})")
     fig.tight_layout()
     return fig
-
-
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A DataFrame (index included) as a GitHub Markdown table."""
-    header = [frame.index.name or "", *map(str, frame.columns)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join([str(index), *map(str, row)]) + " |" for index, row in frame.iterrows()]
-    return "\n".join(lines)
 
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:

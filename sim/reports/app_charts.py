@@ -18,7 +18,7 @@ import pandas as pd
 from sim.core.calendar import quarter_label, year_of
 from sim.core.equations import TERMS
 from sim.reports.colors import TERM_COLORS, partner_color
-from sim.schema.parameters import PARTNER_NAMES
+from sim.schema.parameters import partner_name
 
 FONT = 12
 WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (the widget does not follow its card)
@@ -26,10 +26,6 @@ WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (
 # "share chart" (it would send the data to Chart Studio), no selection tools (nothing to select).
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
           "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
-
-
-def partner_name(code: str) -> str:
-    return PARTNER_NAMES.get(code, code)
 
 
 def _figure(data: list, title: str, height: int, name: str, width: int = WIDTH, **layout) -> dict:

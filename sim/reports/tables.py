@@ -1,4 +1,4 @@
-"""Tables as text: what the commands print and the fit report quotes."""
+"""Tables as text: what the commands print, and every Markdown table of the reports (`markdown_table`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ def format_table(table: pd.DataFrame, percent_columns=(), digits=2) -> str:
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
     return shown.to_string()
+
+
+def markdown_table(frame: pd.DataFrame, missing: str | None = "", **options) -> str:
+    """``frame`` as a GitHub Markdown table (pandas' ``to_markdown``; ``options`` such as ``index``,
+    ``floatfmt`` go to it), missing values shown as ``missing`` (None: as pandas prints them, "nan")."""
+    if missing is None:
+        return frame.to_markdown(**options)
+    return frame.astype(object).where(frame.notna(), None).to_markdown(missingval=missing, **options)
 
 
 def interval_cell(value: float, lo: float, hi: float, scale: float = 1.0, bold: bool | None = None) -> str:

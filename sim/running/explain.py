@@ -15,7 +15,7 @@ import pandas as pd
 from sim.base.errors import InputError
 from sim.core.equations import TERMS
 from sim.running.run import run
-from sim.schema.parameters import PARTNER_NAMES
+from sim.schema.parameters import partner_name
 from sim.schema.scenario import Scenario
 
 
@@ -70,11 +70,6 @@ def why_sentence(table: pd.DataFrame, state: str) -> str:
     advantage = (table.loc[lead, terms] - table.loc[runner, terms]).sort_values(ascending=False)
     reasons = [TERM_REASONS[t] for t, gap in advantage.items() if gap > 0][:2]
     because = " and ".join(reasons) if reasons else "a mix of small differences"
-    return (f"{state} leans to {partner_name(lead)} ({ranked.iloc[0]:.0%}) rather than {partner_name(runner)} "
+    first, second = partner_name(lead, in_sentence=True), partner_name(runner, in_sentence=True)
+    return (f"{state} leans to {first} ({ranked.iloc[0]:.0%}) rather than {second} "
             f"({ranked.iloc[1]:.0%}) mostly because of {because}.")
-
-
-def partner_name(code: str) -> str:
-    """A partner's name as it reads in a sentence: 'the United States', 'Japan'."""
-    name = PARTNER_NAMES.get(code, code)
-    return f"the {name}" if name.startswith(("United", "European")) else name

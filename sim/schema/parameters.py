@@ -43,6 +43,13 @@ PARTNER_NAMES = {
 STATE_WEIGHT_KEY = "states.{state}.weights.{term}"
 
 
+def partner_name(code: str, in_sentence: bool = False) -> str:
+    """A partner's name ('United States'; an unknown code as it is); ``in_sentence``: as it reads
+    in a sentence ('the United States', 'Japan')."""
+    name = PARTNER_NAMES.get(code, code)
+    return f"the {name}" if in_sentence and name.startswith(("United", "European")) else name
+
+
 @dataclass(frozen=True)
 class Spec:
     """One parameter: its kind, bounds or choices, default and source."""
