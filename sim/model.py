@@ -52,13 +52,11 @@ class AlignmentModel(mesa.Model):
             StateAgent(self, name, row)
         self.trajectory = Trajectory.allocate(self.inputs, self.horizon)
         self.trajectory.record(0, self.inputs, self.dyn, dynamics.scores(self.inputs, self.partner_now, self.dyn))
+        # Mesa's batch_run reads its rows from the collector (benchmarks/bench.py); results and the app
+        # read the trajectory, so the collector keeps only the ASEAN means and cohesion batch_run reports.
         self.datacollector = mesa.DataCollector(
             model_reporters={"Cohesion": lambda m: float(eq.cohesion(m.dyn.alignment)[0]),
-                             **{f"ASEAN {p}": _mean_alignment(i) for i, p in enumerate(self.inputs.partners)}},
-            agenttype_reporters={StateAgent: {"Alignment": lambda a: a.alignment.copy(),
-                                              "Leading": lambda a: a.model.inputs.partners[
-                                                  int(eq.leading_partner(a.alignment, a.model.inputs.partners))]}},
-        )
+                             **{f"ASEAN {p}": _mean_alignment(i) for i, p in enumerate(self.inputs.partners)}})
         self.datacollector.collect(self)
 
     @property
