@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from sim.app.session import (CONTROL_LABELS, DEFAULT_SCENARIO, changed_from_file, new_model, picked, scenario_names,
                              shown_step, start_overrides, starting_settings, user_events)
-from sim.base.errors import InputError
+from sim.base.errors import InputError, parse_number, parse_whole
 from sim.schema import parameters
 from sim.schema.scenario import Event, load
 
@@ -73,7 +73,7 @@ def decode_view(query: str) -> View:
             prefix, key = name.split(".", 1)
             found["column_changes"][prefix][key] = _value(key, text)
         elif name == "step":
-            found["step"] = _whole(text)
+            found["step"] = parse_whole(text, "URL", "step", "a whole number of quarters")
         elif name.startswith("q") and "." in name and name[1:].split(".", 1)[0].isdigit():
             step, key = name[1:].split(".", 1)
             found["events"].append(Event(int(step), key, "set", _value(key, text)))
@@ -108,24 +108,11 @@ def _compare_columns(found: dict, run_scenario: str) -> tuple:
                  for prefix in COMPARE_PREFIXES)
 
 
-def _whole(text: str) -> int:
-    if not text.isdigit():
-        raise InputError("URL", "step", text, "a whole number of quarters")
-    return int(text)
-
-
 def _value(key: str, text: str):
     if key not in CONTROL_LABELS:
         raise InputError("URL", key, text, "a slider's key (" + ", ".join(CONTROL_LABELS) + ")")
     spec = parameters.spec(key)
-    return parameters.check(key, text if spec.kind == "choice" else _number(key, text), "URL")
-
-
-def _number(key: str, text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError("URL", key, text, "a number") from None
+    return parameters.check(key, text if spec.kind == "choice" else parse_number(text, "URL", key), "URL")
 
 
 def restore(view: View):

@@ -103,3 +103,19 @@ def check_count(name: str, value, most: int = MAX_COUNT) -> int:
 def check_seed(value) -> int:
     """A master seed as an int from 0 to `MAX_SEED`."""
     return check_whole("seed", value, 0, MAX_SEED)
+
+
+def parse_number(text: str, where: str, key: str, expected: str = "a number") -> float:
+    """``text`` (a URL value, a --vary bound) as a float, or an InputError naming ``where`` and ``key``."""
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(where, key, text, expected) from None
+
+
+def parse_whole(text: str, where: str, key: str, expected: str, low: int = 0, high: int | None = None) -> int:
+    """``text`` as a whole number in [low, high] (digits only: no sign, no decimal point), or an InputError."""
+    digits = str(text).strip().isdigit()
+    if not (digits and low <= int(text) and (high is None or int(text) <= high)):
+        raise InputError(where, key, text, expected)
+    return int(text)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.base.errors import InputError, check_count
+from sim.base.errors import InputError, check_count, parse_number, parse_whole
 from sim.schema import parameters
 
 SAMPLERS = ("grid", "lhs", "sobol", "saltelli", "morris")
@@ -30,6 +30,7 @@ DEFAULT_SAMPLES = {"lhs": 64, "sobol": 64, "saltelli": 64, "morris": 20}  # judg
 MORRIS_LEVELS = 4  # SALib's default grid of Morris levels (Morris 1991 uses p = 4)
 MAX_SETS = 1_000_000
 VARY_FORM = "KEY=LO:HI[:N], for example world.rivalry=0.2:0.9:5"
+GRID_LEVELS = "N, the number of grid levels, a whole number from 2 to 1000"
 
 
 @dataclass(frozen=True)
@@ -64,26 +65,13 @@ def parse_vary(text: str, where: str = "--vary") -> Vary:
     spec = parameters.spec(key, where)
     if spec.kind != "real":
         raise InputError(where, key, None, f"a numeric parameter ({key} is a {spec.kind}; use --set)")
-    lo, hi = (spec.check(_number(part, where, key), where) for part in parts[:2])
+    lo, hi = (spec.check(parse_number(part, where, key, f"a number ({VARY_FORM})"), where) for part in parts[:2])
     if not lo < hi:
         raise InputError(where, key, span, "LO < HI")
     levels = None
     if len(parts) == 3:
-        levels = _whole(parts[2], where, key)
+        levels = parse_whole(parts[2], where, key, GRID_LEVELS, 2, 1000)
     return Vary(key, lo, hi, levels)
-
-
-def _number(text: str, where: str, key: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(where, key, text, "a number (" + VARY_FORM + ")") from None
-
-
-def _whole(text: str, where: str, key: str) -> int:
-    if not text.strip().isdigit() or not 2 <= int(text) <= 1000:
-        raise InputError(where, key, text, "N, the number of grid levels, a whole number from 2 to 1000")
-    return int(text)
 
 
 def check_varies(varies) -> tuple[Vary, ...]:
