@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import os
 import re
 import sys
+import warnings
 
 from sim.base.errors import InputError, OutputError
 from sim.base.version import __version__
@@ -75,14 +77,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose finished work survives Ctrl-C: the same command again resumes it.
+RESUMABLE = ("sweep", "sensitivity")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
+    try:
+        _check_set_options(argv)
+    except InputError as exc:
+        parser.exit(2, f"error: {exc}\n")
     args = parser.parse_args(argv)
     try:
-        return args.handler(args) or 0
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return args.handler(args) or 0
     except (InputError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        resume = "; finished chunk files are kept: run the same command again to resume" \
+            if args.command in RESUMABLE else ""
+        print(f"interrupted{resume}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`run.py explain --json | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return 141
+
+
+def _check_set_options(argv: list[str]) -> None:
+    """``--set KEY VALUE`` (a space for the =) refused with the fix, before argparse calls VALUE unknown."""
+    for option, text in zip(argv, argv[1:]):
+        if option == "--set" and "=" not in text:
+            raise InputError("", "--set", text, f"KEY=VALUE with '=' (for example --set {text}=VALUE)")
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one line ``warning: ...`` on standard error (no file name and source line)."""
+    print(f"warning: {message}", file=sys.stderr)

@@ -26,7 +26,8 @@ def test_bootstrap_interval_of_a_known_mean_has_the_textbook_width():
 
 
 def test_identical_scenarios_differ_by_exactly_zero_on_common_random_numbers():
-    result = sim.compare(["scs_crisis", "scs_crisis"], replicates=30, steps=8)  # crises and noise on
+    with pytest.warns(UserWarning, match="same world"):  # IdenticalWorldsWarning: the user is told
+        result = sim.compare(["scs_crisis", "scs_crisis"], replicates=30, steps=8)  # crises and noise on
     assert (result.differences["difference"] == 0).all() and (result.states["difference"] == 0).all()
     assert (result.differences["lo"] <= 0).all() and (result.differences["hi"] >= 0).all()
     assert not result.differences["clear"].any() and not result.states["clear"].any()

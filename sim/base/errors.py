@@ -1,10 +1,12 @@
 """The two error types the CLI prints as one line and exit code 2, without a traceback:
 `InputError` (bad input: where, key, value and what was expected) and `OutputError`
-(results that could not be written or resumed); and the one check of whole-number
-arguments (`check_whole`, with `check_count` and `check_seed` for the usual bounds)."""
+(results that could not be written or resumed); `near_miss`, the suggestion a mistyped name gets;
+and the one check of whole-number arguments (`check_whole`, with `check_count` and `check_seed`
+for the usual bounds)."""
 
 from __future__ import annotations
 
+import difflib
 import numbers
 
 # Characters shown of a value, a key and a place (file or option) before "...".
@@ -28,6 +30,12 @@ def _name(text: str, longest: int) -> str:
     another unprintable character, cut with "..." if very long."""
     text = str(text)
     return _cut(text if text.isprintable() else repr(text), longest)
+
+
+def near_miss(value, known) -> str:
+    """" (did you mean 'X'?)" for the closest of ``known`` to a mistyped ``value`` (difflib), or ""."""
+    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class InputError(ValueError):

@@ -14,14 +14,20 @@ Writes under --out: alignment.csv, differences.csv, states.csv (per-state
 differences), alignment_over_time.png (bands: 95% intervals), report.md (the
 tables and figure, ready to paste into a brief) and manifest.json.
 
+A scenario may be an inline variant, NAME@KEY=VALUE[@KEY=VALUE...]: NAME with those
+parameters changed from the start (--set changes every scenario; a variant one).
+Two scenarios that are the same world get a warning.
+
 Examples:
   run.py compare baseline_2020 us_retrenchment
+  run.py compare baseline_2020 baseline_2020@world.us_commitment=0.75 --label today --label weaker_US
   run.py compare baseline_2020 china_assertive china_conciliatory --replicates 500 --out results/china
   run.py compare baseline_2020 us_retrenchment --parameter-uncertainty
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sim.commands.common import add_uncertainty_options, check_out, overrides, uncertainty_draws, whole_number
@@ -32,7 +38,10 @@ HELP = "compare scenarios: alignment with bootstrap intervals, paired difference
 
 def add_arguments(parser):
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                        help="two or more scenario names or TOML paths; the first is the reference")
+                        help="two or more scenario names, TOML paths or variants NAME@KEY=VALUE; the first is "
+                        "the reference")
+    parser.add_argument("--label", action="append", default=None, metavar="NAME", dest="labels",
+                        help="a name for each scenario in the tables, in order (repeat once per scenario)")
     parser.add_argument("--replicates", default=None, metavar="R",
                         help=f"runs per scenario (default {comparing.DEFAULT_REPLICATES}); with "
                         f"--parameter-uncertainty, per draw (default {comparing.DRAW_REPLICATES})")
@@ -45,13 +54,20 @@ def add_arguments(parser):
     add_uncertainty_options(parser, workers=False)
 
 
+def file_stem(name: str) -> str:
+    """A scenario name, path or variant as part of a directory name (world.x=0.5 -> world.x-0.5)."""
+    base, *changes = name.split("@")
+    return "@".join([Path(base).stem, *(re.sub(r"[^\w.-]+", "-", change) for change in changes)])
+
+
 def main(args) -> int:
     check_out(args)
     draws = uncertainty_draws(args)
     default = comparing.DEFAULT_REPLICATES if draws is None else comparing.DRAW_REPLICATES
     replicates = default if args.replicates is None else whole_number("--replicates", args.replicates, 1)
-    result = comparing.compare(args.scenarios, replicates, args.steps, args.seed, overrides(args), draws)
-    out = args.out or Path("results") / ("compare_" + "_vs_".join(Path(s).stem for s in args.scenarios))
+    result = comparing.compare(args.scenarios, replicates, args.steps, args.seed, overrides(args), draws,
+                               args.labels)
+    out = args.out or Path("results") / ("compare_" + "_vs_".join(map(file_stem, result.labels)))
     files = comparing.save(result, out, "--out")
     m = result.manifest
     print(f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, common random numbers; "

@@ -82,26 +82,41 @@ def bootstrap_interval(samples: np.ndarray, seed: int, resamples: int = RESAMPLE
 
 
 def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None = None, seed: int | None = None,
-            overrides: dict | None = None, draws: pd.DataFrame | None = None) -> Comparison:
+            overrides: dict | None = None, draws: pd.DataFrame | None = None,
+            labels: list[str] | None = None) -> Comparison:
     """Run each scenario ``replicates`` times on the same random numbers; compare each with the first.
 
     Args:
-        scenarios: two or more names, paths or `Scenario` objects (the first is the reference).
+        scenarios: two or more names, paths or `Scenario` objects (the first is the reference); a name
+            may be an inline variant, ``"baseline_2020@world.us_commitment=0.75"`` (`sim.load`).
         steps, seed: default to the first scenario's, and are the same for all (common random numbers).
-        overrides: parameter changes applied to every scenario.
+        overrides: parameter changes applied to every scenario (to change one, use a variant).
         draws: parameter draws (`sim.running.uncertainty.load_draws`): ``replicates`` runs per draw,
             intervals over draws (module docstring). None: the defaults, bootstrap intervals.
+        labels: a name per scenario for the tables (default: the scenario names).
+
+    Returns:
+        A `Comparison`, whose tables are DataFrames of fractions (0.05 is 5 points):
+        ``alignment`` (scenario, measure, mean, lo, hi: final ASEAN alignment per partner, forced_us,
+        hedging, cohesion), ``differences`` (scenario, measure, difference, lo, hi, clear: each scenario
+        minus the first, paired run by run), ``states`` (scenario, state, partner, difference, lo, hi,
+        clear), ``over_time`` (scenario, step, partner, mean, lo, hi) and ``manifest`` (what produced
+        them, what the brackets mean, and any warnings). Two scenarios that are the same world warn
+        (`IdenticalWorldsWarning`): every difference between them is zero.
     """
     loaded = [scenario_of(s, overrides) for s in scenarios]
     if len(loaded) < 2:
         raise InputError("", "SCENARIO", [s.name for s in loaded], "at least two scenarios to compare")
     _check_same_axes(loaded)
+    labels = _check_labels(labels, loaded)
+    same = identical_worlds(loaded, labels)
+    for text in same:
+        warnings.warn(text, IdenticalWorldsWarning, stacklevel=2)
     replicates = check_count("replicates", replicates)
     steps = loaded[0].steps if steps is None else check_count("steps", steps)
     seed = loaded[0].seed if seed is None else check_seed(seed)
     n_draws = 1 if draws is None else len(draws)
     check_memory(loaded[0], steps, replicates * n_draws)  # one scenario's trajectories are alive at a time
-    labels = _labels([s.name for s in loaded])
     runs, held = {}, {}
     for label, scenario in zip(labels, loaded):
         variations, streams, held[label] = _plan(scenario, draws, replicates)
@@ -110,7 +125,7 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     partners = list(loaded[0].partners)
     manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
         "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
-                      for label, s in zip(labels, loaded)]} | _interval_notes(draws, replicates, held)
+                      for label, s in zip(labels, loaded)], "warnings": same} | _interval_notes(draws, replicates, held)
     interval = _interval(seed, None if draws is None else n_draws)
     return Comparison(_alignment(runs, partners, interval), _differences(runs, partners, interval),
                       _state_differences(runs, partners, list(loaded[0].states), interval),
@@ -153,6 +168,32 @@ def _interval_notes(draws, replicates: int, held: dict) -> dict:
             "brackets": f"5%-95% range over the {len(draws)} parameter draws of each draw's mean (parameter "
                         "uncertainty: refits of the panel fit on resampled survey figures)",
             "band": f"5%-95% range over {len(draws)} parameter draws"}
+
+
+class IdenticalWorldsWarning(UserWarning):
+    """Two compared scenarios have the same parameters, events, steps and seed: their difference is zero."""
+
+
+def identical_worlds(scenarios, labels) -> list[str]:
+    """A sentence for each scenario that is the same world as an earlier one (same digest)."""
+    first_of, found = {}, []
+    for label, scenario in zip(labels, scenarios):
+        earlier = first_of.setdefault(scenario.digest(), label)
+        if earlier != label:
+            found.append(f"{label} is the same world as {earlier} (same parameters and events): every difference "
+                         f"between them is zero; --set changes every scenario, so change one inline, e.g. "
+                         f"'{scenario.name.split('@')[0]}@world.us_commitment=0.75'")
+    return found
+
+
+def _check_labels(labels, scenarios) -> list[str]:
+    """The labels given (one per scenario, all different) or the scenario names, made unique."""
+    if labels is None:
+        return _labels([s.name for s in scenarios])
+    labels = [str(label) for label in labels]
+    if len(labels) != len(scenarios) or len(set(labels)) != len(labels) or not all(labels):
+        raise InputError("", "--label", labels, f"{len(scenarios)} different names, one per scenario in order")
+    return labels
 
 
 def _labels(names: list[str]) -> list[str]:

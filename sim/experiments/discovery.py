@@ -6,8 +6,8 @@
     >>> d.trajectory   # the first box's peeling trajectory: coverage, density, mass, res_dim
 
 The condition is a pandas expression on the per-run outcomes (`sim.core.outcomes`,
-e.g. ``asean_CN > asean_US``, ``led_CN >= 6 and cohesion < 0.7``; a varied
-key needs backticks: ```world.rivalry` > 0.5``). Boxes come from PRIM
+e.g. ``asean_CN > asean_US``, ``led_CN >= 6 and cohesion < 0.7``, ``world.rivalry > 0.5``:
+a varied key is quoted in backticks for pandas when it is not already). Boxes come from PRIM
 (Friedman and Fisher 1999) as implemented in the EMA Workbench: coverage is
 the share of the runs where the condition holds that fall in the box; density
 the share of the box's runs where it holds.
@@ -15,6 +15,7 @@ the share of the box's runs where it holds.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,13 +54,21 @@ def evaluate(runs: pd.DataFrame, condition: str) -> np.ndarray:
     """[run] booleans: where ``condition`` holds, or an InputError naming the expression."""
     expected = "a condition on the outcome columns, e.g. 'led_CN >= 6' or 'asean_CN > asean_US'"
     try:
-        value = runs.eval(condition, engine="python")
+        value = runs.eval(_quote_dotted(condition, runs.columns), engine="python")
     except Exception as exc:  # pandas raises many types for a bad expression; all mean the same to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError("", "--outcome", condition, f"{expected} ({reason})") from None
     if not isinstance(value, pd.Series) or value.dtype != bool:
         raise InputError("", "--outcome", condition, f"{expected}: true or false for each run")
     return value.to_numpy()
+
+
+def _quote_dotted(condition: str, columns) -> str:
+    """``condition`` with each dotted column name (a varied key such as world.rivalry) in backticks,
+    which pandas needs to read it as one name; names already quoted are left alone."""
+    for name in sorted((c for c in columns if "." in str(c)), key=len, reverse=True):
+        condition = re.sub(rf"(?<![`\w.]){re.escape(name)}(?![`\w])", f"`{name}`", condition)
+    return condition
 
 
 def discover(sweep_dir: Path | str, condition: str, threshold: float = DEFAULT_THRESHOLD, boxes: int = MAX_BOXES,

@@ -17,6 +17,7 @@ from multiprocessing.connection import wait as wait_for
 import pandas as pd
 
 from sim.base.errors import InputError
+from sim.base.processes import main_not_reimported
 from sim.experiments.plan import ChunkTask, compute_chunk
 
 
@@ -35,7 +36,8 @@ def _process_results(tasks, workers: int):
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_exit_with_parent)
     try:
-        pending = {pool.submit(compute_chunk, task) for task in islice(tasks, 2 * workers)}
+        with main_not_reimported():  # the pool starts its processes at the first submit
+            pending = {pool.submit(compute_chunk, task) for task in islice(tasks, 2 * workers)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

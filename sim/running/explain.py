@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.base.errors import InputError
+from sim.base.errors import InputError, near_miss
 from sim.core.equations import TERMS
 from sim.running.run import run
 from sim.schema.parameters import partner_name
@@ -30,7 +30,7 @@ def explain(scenario: Scenario | str = "baseline_2020", state: str = "Vietnam", 
     result = run(scenario, steps=steps, seed=seed, overrides=overrides)
     traj = result.trajectory
     if state not in traj.states:
-        raise InputError("", "state", state, "one of " + ", ".join(traj.states))
+        raise InputError("", "state", state, "one of " + ", ".join(traj.states) + near_miss(state, traj.states))
     step = traj.n_steps if step is None else step
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step <= traj.n_steps:
         raise InputError("", "step", step, f"a whole number from 0 to {traj.n_steps}")

@@ -39,6 +39,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.base.errors import InputError, check_count, check_seed
+from sim.base.processes import main_not_reimported
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_final
 from sim.engines.memory import DEFAULT_MEMORY_MB, chunk_size
@@ -200,7 +201,9 @@ def _computed(tasks: list, workers: int):
         return
     # spawn: workers start clean and import this checkout's sim via sys.path (as sweeps do)
     with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(_final_chunk, tasks)
+        with main_not_reimported():  # the pool starts its processes at the first submit
+            results = pool.map(_final_chunk, tasks)
+        yield from results
 
 
 def _final_chunk(task) -> tuple[np.ndarray, np.ndarray]:

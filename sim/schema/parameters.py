@@ -27,7 +27,7 @@ from importlib import resources
 
 import pandas as pd
 
-from sim.base.errors import InputError
+from sim.base.errors import InputError, near_miss
 
 PARTNER_NAMES = {
     "US": "United States",
@@ -173,7 +173,7 @@ def spec(key: str, where: str = "") -> Spec:
 
 def _check_name(name, known, where, key, what):
     if name not in known:
-        raise InputError(where, key, name, f"{what}: one of " + ", ".join(known))
+        raise InputError(where, key, name, f"{what}: one of " + ", ".join(known) + near_miss(name, known))
 
 
 def _explain_unknown(key: str, where: str):
@@ -185,7 +185,7 @@ def _explain_unknown(key: str, where: str):
         _check_name(parts[1], partners(), where, key, "a partner")
     if parts[0] == "states" and len(parts) == 4 and parts[2] in ("ties", "defense", "history", "engagement"):
         _check_name(parts[3], partners(), where, key, "a partner")
-    raise InputError(where, key, None, "a known parameter (see `run.py params`)")
+    raise InputError(where, key, None, "a known parameter (see `run.py params`)" + near_miss(key, specs()))
 
 
 def check(key: str, value, where: str = ""):

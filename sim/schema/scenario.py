@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from sim.base.errors import MAX_DEPTH, InputError, check_nesting
+from sim.base.errors import MAX_DEPTH, InputError, check_nesting, near_miss
 from sim.base.files import path_is
 from sim.schema import parameters
 
@@ -163,14 +163,35 @@ def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
             return path
     if text and path_is(Path(text), Path.is_dir):
         raise InputError(text, "scenario", None, "a TOML file, not a directory")
-    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
-    raise InputError("", "scenario", text, f"a scenario name ({known}) or a path to a .toml file")
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    raise InputError("", "scenario", text, f"a scenario name ({', '.join(names)}) or a path to a .toml file"
+                     + near_miss(text, names))
+
+
+VARIANT = "@"  # scenario@key=value[@key=value...]: a scenario with parameters changed inline
 
 
 def load(name_or_path: str | Path) -> Scenario:
-    """Load, merge with its base chain, and validate a scenario."""
+    """Load, merge with its base chain, and validate a scenario.
+
+    ``NAME@KEY=VALUE[@KEY=VALUE...]`` is an inline variant: scenario NAME with those
+    parameters changed from the start (as ``--set`` changes them; NAME's events still
+    apply), named by the whole text, so `compare` can set it beside NAME itself."""
+    text = str(name_or_path)
+    if VARIANT in text and not path_is(Path(text), Path.is_file):
+        return _variant(text)
     path = resolve(name_or_path)
     return _validate(path, _merge_chain(path))
+
+
+def _variant(text: str) -> Scenario:
+    base, *changes = text.split(VARIANT)
+    if not base or not all(changes):
+        raise InputError("", "scenario", text, "NAME@KEY=VALUE, e.g. baseline_2020@world.us_commitment=0.75")
+    pairs = dict(parse_assignment(change, where=text) for change in changes)
+    scenario = load(base).with_overrides(pairs, where=text)
+    shown = ", ".join(f"{key} = {value}" for key, value in pairs.items())
+    return replace(scenario, name=text, title=f"{scenario.title} with {shown}")
 
 
 def _read(path: Path) -> dict:
