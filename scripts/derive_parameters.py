@@ -34,7 +34,7 @@ OUTSIDE = ("US", "CN", "JP", "KR", "EU", "AU", "IN")  # the partners countries.c
 PARTNERS = OUTSIDE + ("ASEAN",)  # plus the ASEAN-centred option, all judgement rows
 STATE_PARTNER_ATTRIBUTES = ("ties", "defense", "history", "engagement", "assist", "trust_gap")
 PARTNER_ATTRIBUTES = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
-                      "provocation", "coercion", "rivals", "engagement_budget", "aim")
+                      "provocation", "coercion", "rivals", "engagement_budget", "aim", "downplay")
 LOWY_NETWORK = "Lowy Institute Asia Power Index 2023 ed. network data"
 TREATY_BONUS = 0.3
 
@@ -93,7 +93,20 @@ def ties(data: pd.DataFrame) -> list[dict]:
                         "so this rests on a single investment")
             value = (0.7 * (trade or 0.0) + 0.3 * (fdi or 0.0)) / 100
             rows.append(row(f"states.{s}.ties.{p}", value, 0, 1, source, note))
+        rows.append(asean_ties(s, sum(float(r["value"]) for r in rows[-len(OUTSIDE):])))
     return rows
+
+
+def asean_ties(state: str, with_partners: float) -> dict:
+    """ties[S,ASEAN] = 1 - sum of ties[S,P] over the seven outside partners: the state's trade and
+    investment that no outside power the model names holds (ASEAN neighbours and the rest of the
+    world), its economic room to stay ASEAN-centred. A per-state basis for the option's level
+    (issue 23) instead of one regional share for every state."""
+    source = (f"derived: 1 - sum over US, CN, JP, KR, EU, AU, IN of ties[S,P] ({LOWY_NETWORK}, "
+              "countries.csv): trade and investment not with the seven outside partners")
+    note = ("judgement of the proxy: intra-ASEAN trade (21-24% of the members' trade, ASEAN Statistical "
+            "Yearbook) is most of it; the rest (Taiwan, Hong Kong, the Gulf) is not tied to a power either")
+    return row(f"states.{state}.ties.ASEAN", 1.0 - with_partners, 0, 1, source, note)
 
 
 def defense(data: pd.DataFrame) -> list[dict]:

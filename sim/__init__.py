@@ -34,6 +34,7 @@ from sim.experiments.comparison import compare
 from sim.experiments.discovery import discover
 from sim.experiments.sensitivity_analysis import sensitivity
 from sim.experiments.sweeps import load_sweep, sweep
+from sim.running.claims import claim_table
 from sim.running.explain import explain
 from sim.running.run import RunResult, run, save
 from sim.running.uncertainty import parameter_intervals
@@ -41,4 +42,4 @@ from sim.schema.scenario import Scenario, list_scenarios, load
 
 __all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
            "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate",
-           "parameter_intervals"]
+           "parameter_intervals", "claim_table"]

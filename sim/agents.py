@@ -40,8 +40,9 @@ class PartnerAgent(mesa.Agent):
         self.model.dyn.engagement[:, :, cols] = dynamics.partner_engagement(self.model.inputs, self.model.dyn, cols)
 
     def adjust_coercion(self):
-        """China: raise coercion if assertive and states tilt away, lower it if conciliatory."""
+        """China: raise coercion if assertive and states tilt away, lower it and court them if conciliatory."""
         self.model.dyn.coercion[:, self.column] = dynamics.china_step(self.model.inputs, self.model.dyn)
+        self.model.dyn.china_warmth = dynamics.charm_step(self.model.inputs, self.model.dyn)
 
     def adjust_posture(self):
         """Korea: posture drifts with the North Korean threat and the KASI security turn."""

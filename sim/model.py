@@ -12,6 +12,7 @@ import numpy as np
 from sim.agents import PartnerAgent, StateAgent
 from sim.core import dynamics, randomness
 from sim.core import equations as eq
+from sim.core import measures
 from sim.core.inputs import Inputs
 from sim.core.trajectory import Trajectory
 from sim.schema.scenario import Scenario, scenario_of
@@ -55,7 +56,7 @@ class AlignmentModel(mesa.Model):
         # Mesa's batch_run reads its rows from the collector (benchmarks/bench.py); results and the app
         # read the trajectory, so the collector keeps only the ASEAN means and cohesion batch_run reports.
         self.datacollector = mesa.DataCollector(
-            model_reporters={"Cohesion": lambda m: float(eq.cohesion(m.dyn.alignment)[0]),
+            model_reporters={"Cohesion": lambda m: float(measures.cohesion(m.dyn.alignment)[0]),
                              **{f"ASEAN {p}": _mean_alignment(i) for i, p in enumerate(self.inputs.partners)}})
         self.datacollector.collect(self)
 

@@ -14,6 +14,7 @@ from sim.calibration import (SURVEY_SCENARIOS, answers, calibrate, objective, re
                              validation, write_defaults)
 from sim.calibration.questions import Answers
 from sim.schema import parameters
+from sim.schema.scenario import load
 
 SURVEY_2020_US = 53.6
 TOLERANCE_PP = 3.0  # the target for every 2020 ASEAN-wide figure
@@ -105,7 +106,9 @@ def test_answers_match_hand_computed_logit_when_only_trust_counts():
     only_trust = {f"weights.{t}": 0.0 for t in ("security", "economy", "risk", "history", "peer")}
     only_trust |= {"weights.trust": 1.0, "model.rationality": 3.0,
                    "model.survey_scale": 3.0, "model.third_party_scale": 3.0,
-                   "states.Philippines.trust_gap.JP": 0.0}  # the one per-state trust figure
+                   "states.Philippines.trust_gap.JP": 0.0,  # the one per-state trust figure
+                   "model.strategic_weight": 0.0}  # the opinion layer's own terms off: no strategic value,
+    only_trust |= {f"states.{s}.lean": 0.0 for s in load("survey_2020").states}  # no national leans
     result = answers("survey_2020", [only_trust], replicates=2)
     value = parameters.defaults()
     rel = {p: value[f"partners.{p}.reliability"] for p in ("US", "CN", "JP", "KR", "EU", "AU", "IN")}

@@ -9,6 +9,8 @@ import pytest
 from scipy import stats
 
 from sim.core import equations as eq
+from sim.core import measures
+from sim.core import opinion as op
 
 TOY = dict(
     threat=np.array([0.5, 0.0]),
@@ -60,20 +62,31 @@ def test_trust_term():
     np.testing.assert_allclose(term("trust"), [[0.6, 0.3], [0.6, 0.1]])
 
 
-def test_state_trust_gap_and_backlash():
-    # grievance: A (sanction 1) none; B (sanction 3) 0.5 * 2 = 1.0 toward Y
-    grievance = eq.update_grievance(np.zeros((2, 2)), np.array([0.0, 0.5]), np.array([1.0, 3.0]), 0.1)
-    np.testing.assert_allclose(grievance, [[0.0, 0.0], [0.0, 1.0]])
-    # trust = reliability + gap - backlash * grievance: A [0.6, 0.3] + [0, 0.2]; B [0.6, 0.3 - 0.2 * 1.0]
-    trust = eq.state_trust(np.array([0.6, 0.3]), np.array([[0.0, 0.2], [0.0, 0.0]]), grievance, backlash=0.2)
-    np.testing.assert_allclose(trust, [[0.6, 0.5], [0.6, 0.1]])
+def test_grievance_is_held_toward_the_coercer_and_lowers_its_trust():
+    # both X and Y coerce (0.2, 0.5); B (sanction 3, targeted 2) leans 0.8 toward X, Y's rival, and 0.2 toward Y
+    # grievance toward Y = 0.5 * 2 * 0.8 = 0.8; toward X = 0.2 * 2 * 0.2 = 0.08; A (sanction 1) none
+    leaning = eq.leaning_to_rivals(np.array([[0.5, 0.5], [0.8, 0.2]]), TOY["rivals"], [True, True])
+    np.testing.assert_allclose(leaning, [[0.5, 0.5], [0.2, 0.8]])
+    grievance = eq.update_grievance(np.zeros((2, 2)), np.array([0.2, 0.5]), np.array([1.0, 3.0]), leaning, 0.1)
+    np.testing.assert_allclose(grievance, [[0.0, 0.0], [0.08, 0.8]])
+    # trust = reliability - backlash * grievance: B [0.6 - 0.2 * 0.08, 0.3 - 0.2 * 0.8]
+    trust = eq.state_trust(np.array([0.6, 0.3]), grievance, backlash=0.2)
+    np.testing.assert_allclose(trust, [[0.6, 0.3], [0.584, 0.14]])
+
+
+def test_leaning_counts_only_the_alignment_given_to_the_powers():
+    # options X, Y, ASEAN: [0.3, 0.1, 0.6] gives the powers 0.4, of which 0.3 / 0.4 = 0.75 to X (Y's rival)
+    rivals = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], float)
+    leaning = eq.leaning_to_rivals(np.array([[0.3, 0.1, 0.6]]), rivals, [True, True, False])
+    np.testing.assert_allclose(leaning, [[0.25, 0.75, 0.0]])
+    assert eq.away_from(leaning, 1) == pytest.approx(0.75)
 
 
 def test_grievance_lingers_after_the_punishment_ends():
     # sanctions lifted (exposure back to 1): 1.0 fades to 0.9, then 0.81, not to 0 at once
     grievance = np.array([[0.0, 1.0]])
     for expected in (0.9, 0.81):
-        grievance = eq.update_grievance(grievance, np.array([0.0, 0.5]), np.array([1.0]), 0.1)
+        grievance = eq.update_grievance(grievance, np.array([0.0, 0.5]), np.array([1.0]), np.ones((1, 2)), 0.1)
         assert grievance[0, 1] == pytest.approx(expected)
 
 
@@ -93,17 +106,39 @@ def test_terms_broadcast_over_a_batch_axis():
     np.testing.assert_allclose(eq.utility_terms(**batched)[1], eq.utility_terms(**TOY))
 
 
+NO_NEST = np.array([False, False])
+
+
 def test_choice_is_logit_of_utility():
     # softmax(1 * [1.82, 0.485]) = 1 / (1 + exp(-1.335)) = 0.79167
-    target = eq.choice_probabilities(np.array([[1.82, 0.485]]), 1.0)
+    target = eq.choice_probabilities(np.array([[1.82, 0.485]]), 1.0, NO_NEST, 0.5)
     np.testing.assert_allclose(target[0, 0], 1 / (1 + np.exp(-1.335)))
+
+
+def test_nested_choice_by_hand():
+    # options X, Y, ASEAN with scores [1, 0, 1]: among the powers X e/(e+1) = 0.7311, Y 0.2689;
+    # inclusive value log(e + 1) = 1.3133; ASEAN = logistic(0.5 * (1 - 1.3133)) = 0.4609
+    shares = eq.nested_choice(np.array([1.0, 0.0, 1.0]), [False, False, True], 0.5)
+    asean = 1 / (1 + np.exp(-0.5 * (1 - np.log(np.e + 1))))
+    np.testing.assert_allclose(shares, [(1 - asean) * np.e / (np.e + 1), (1 - asean) / (np.e + 1), asean])
+    # nest scale 1 is the flat logit
+    np.testing.assert_allclose(eq.nested_choice(np.array([1.0, 0.0, 1.0]), [False, False, True], 1.0),
+                               eq.softmax(np.array([1.0, 0.0, 1.0])))
+
+
+def test_a_new_power_takes_less_of_the_asean_share_in_the_nest_than_in_a_flat_logit():
+    before, after = np.array([1.0, 0.5, 1.5]), np.array([1.0, 0.5, 0.8, 1.5])
+    nest_before, nest_after = ([False] * (len(x) - 1) + [True] for x in (before, after))
+    flat_loss = eq.softmax(before)[-1] - eq.softmax(after)[-1]
+    nested_loss = eq.nested_choice(before, nest_before, 0.5)[-1] - eq.nested_choice(after, nest_after, 0.5)[-1]
+    assert 0 < nested_loss < 0.6 * flat_loss
 
 
 @pytest.mark.parametrize("rationality", [1e-3, 1e3, 1e6])
 def test_softmax_extremes_finite_and_normalized(rationality):
     utility = np.array([[5.0, -3.0, 2.0, 2.0], [0.0, 0.0, 0.0, 1e-9]])
     with np.errstate(all="raise"):
-        target = eq.choice_probabilities(utility, rationality)
+        target = eq.choice_probabilities(utility, rationality, np.zeros(4, bool), 0.5)
     assert np.isfinite(target).all()
     np.testing.assert_allclose(target.sum(-1), 1.0)
     if rationality <= 1e-3:
@@ -119,19 +154,19 @@ def test_partial_adjustment():
 
 
 def test_hedging_and_cohesion():
-    np.testing.assert_allclose(eq.hedging(np.array([[0.5, 0.5], [1.0, 0.0]])), [1.0, 0.0])
+    np.testing.assert_allclose(measures.hedging(np.array([[0.5, 0.5], [1.0, 0.0]])), [1.0, 0.0])
     # entropy of [0.7, 0.3] / ln 2 = 0.88129
-    assert eq.hedging(np.array([0.7, 0.3])) == pytest.approx(0.881290899)
-    assert eq.cohesion(np.array([[1.0, 0.0], [0.0, 1.0]])) == pytest.approx(0.0)
-    assert eq.cohesion(np.array([[0.6, 0.4], [0.6, 0.4]])) == pytest.approx(1.0)
+    assert measures.hedging(np.array([0.7, 0.3])) == pytest.approx(0.881290899)
+    assert measures.cohesion(np.array([[1.0, 0.0], [0.0, 1.0]])) == pytest.approx(0.0)
+    assert measures.cohesion(np.array([[0.6, 0.4], [0.6, 0.4]])) == pytest.approx(1.0)
     # three states, TVs: (a,b)=0.5, (a,c)=0.5, (b,c)=0 -> mean 1/3 -> cohesion 2/3
-    assert eq.cohesion(np.array([[1.0, 0.0], [0.5, 0.5], [0.5, 0.5]])) == pytest.approx(2 / 3)
+    assert measures.cohesion(np.array([[1.0, 0.0], [0.5, 0.5], [0.5, 0.5]])) == pytest.approx(2 / 3)
 
 
 def test_forced_choice_and_third_party():
     utility = np.array([[1.0, 0.0, 0.5, -0.5]])
-    assert eq.pairwise_choice(utility, 1.0, 0, 1)[0] == pytest.approx(np.e / (np.e + 1))
-    third = eq.restricted_choice(utility, 1.0, [2, 3])[0]
+    assert op.pairwise_choice(utility, 1.0, 0, 1)[0] == pytest.approx(np.e / (np.e + 1))
+    third = op.restricted_choice(utility, 1.0, [2, 3])[0]
     np.testing.assert_allclose(third, [np.e / (np.e + 1), 1 / (np.e + 1)])
 
 
@@ -176,36 +211,73 @@ def test_korea_posture_and_effective_partners():
     base = {name: np.array([0.8, 0.5]) for name in
             ("reliability", "security_capacity", "economic_capacity", "engagement_budget", "counterbalance",
              "provocation")}
+    base["downplay"] = np.array([0.0, 0.5])
+    no, us, kr = np.array([False, False]), np.array([True, False]), np.array([False, True])
     out = eq.effective_partners(base, us_commitment=0.5, korea_posture=0.2, korea_caution=0.75, asean_unity=0.4,
-                                is_us=np.array([True, False]), is_kr=np.array([False, True]),
-                                is_asean=np.array([False, False]))
+                                china_warmth=0.0, china_charm=0.1, is_us=us, is_kr=kr, is_cn=no, is_asean=no)
     np.testing.assert_allclose(out["reliability"], [0.4, 0.5])
     # Korea: provocation 0.5 * posture 0.2 = 0.1; counterbalance 0.5 * 0.2 * (1 - 0.75) = 0.025
     np.testing.assert_allclose(out["provocation"], [0.8, 0.1])
     np.testing.assert_allclose(out["counterbalance"], [0.8, 0.025])
     # the ASEAN option's trust is its reliability times unity: 0.5 * 0.4 = 0.2
-    asean = eq.effective_partners(base, 1.0, 1.0, 0.0, 0.4, np.array([False, False]), np.array([False, False]),
-                                  np.array([False, True]))
+    asean = eq.effective_partners(base, 1.0, 1.0, 0.0, 0.4, 0.0, 0.1, no, no, no, kr)
     np.testing.assert_allclose(asean["reliability"], [0.8, 0.2])
 
 
-def test_korea_caution_rises_with_the_threat_and_yields_to_the_security_turn():
+def test_a_charm_offensive_lifts_china_and_the_partners_downplay_differences():
+    # partners CN, KR; warmth 0.6: China's reliability 0.8 + 0.1 * 0.6 = 0.86;
+    # Korea (downplay 0.5, posture 1, caution 0) keeps 1 - 0.5 * 0.6 = 0.7 of counterbalance and provocation
+    base = {name: np.array([0.8, 0.5]) for name in
+            ("reliability", "security_capacity", "economic_capacity", "engagement_budget", "counterbalance",
+             "provocation")}
+    base["downplay"] = np.array([0.0, 0.5])
+    no, cn, kr = np.array([False, False]), np.array([True, False]), np.array([False, True])
+    out = eq.effective_partners(base, 1.0, 1.0, 0.0, 1.0, 0.6, 0.1, no, kr, cn, no)
+    np.testing.assert_allclose(out["reliability"], [0.86, 0.5])
+    np.testing.assert_allclose(out["counterbalance"], [0.8, 0.35])
+    np.testing.assert_allclose(out["provocation"], [0.8, 0.35])
+    # warmth: 0 -> 0.1 -> 0.19 while conciliatory (rate 0.1); fades while steady
+    warmth = eq.update_china_warmth(eq.update_china_warmth(0.0, eq.CONCILIATORY, 0.1), eq.CONCILIATORY, 0.1)
+    assert warmth == pytest.approx(0.19)
+    assert eq.update_china_warmth(0.19, eq.STEADY, 0.1) == pytest.approx(0.171)
+
+
+def test_korea_caution_is_set_aside_by_the_security_turn():
     assert eq.korea_caution(0.7, 0.0) == pytest.approx(0.7)
     assert eq.korea_caution(0.7, 1.0) == pytest.approx(0.0)
-    assert eq.korea_caution(0.9, 0.0) > eq.korea_caution(0.5, 0.0)
+    assert eq.korea_caution(0.7, 0.5) == pytest.approx(0.35)
+
+
+def test_opinion_adds_the_lean_and_the_trust_gap_to_the_answers_only():
+    # partners US, CN, JP; lean 1 moves US +0.5, CN -0.5; w_trust 2 * gap 0.1 on JP
+    terms = op.opinion_terms(np.array([1.0]), np.array([[0.0, 0.0, 0.1]]), np.array([2.0]), ("US", "CN", "JP"))
+    np.testing.assert_allclose(terms, [[0.5, -0.5, 0.2]])
+    # forced choice at scale 1 on U = 0: logistic(0.5 + 0.5) = 0.7311
+    assert op.pairwise_choice(terms, 1.0, 0, 1)[0] == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_unity_answer_is_the_nested_share_at_the_survey_scale():
+    # scores [1, 0, 1] times survey scale 2 -> [2, 0, 2]: logistic(0.5 * (2 - log(e^2 + 1)))
+    answer = op.unity_answer(np.array([[1.0, 0.0, 1.0]]), 2.0, [False, False, True], 0.5)
+    assert answer[0] == pytest.approx(1 / (1 + np.exp(-0.5 * (2 - np.log(np.e ** 2 + 1)))))
+
+
+def test_among_powers_renormalises_without_the_asean_option():
+    shares = measures.among_powers(np.array([[0.3, 0.1, 0.6]]), ("US", "CN", "ASEAN"))
+    np.testing.assert_allclose(shares, [[0.75, 0.25, 0.0]])
 
 
 def test_the_leading_partner_is_an_outside_power_never_the_asean_option():
     alignment = np.array([[0.2, 0.1, 0.7], [0.5, 0.3, 0.2]])  # columns US, CN, ASEAN
-    np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "ASEAN")), [0, 0])
-    np.testing.assert_array_equal(eq.leading_partner(alignment, ("US", "CN", "JP")), [2, 0])
+    np.testing.assert_array_equal(measures.leading_partner(alignment, ("US", "CN", "ASEAN")), [0, 0])
+    np.testing.assert_array_equal(measures.leading_partner(alignment, ("US", "CN", "JP")), [2, 0])
 
 
 def test_hedging_counts_the_spread_among_the_powers_not_the_asean_share():
     partners = ("US", "CN", "ASEAN")
     # [0.3, 0.3, 0.4] and [0.05, 0.05, 0.9] spread their outside alignment evenly: hedging 1
     alignment = np.array([[0.3, 0.3, 0.4], [0.05, 0.05, 0.9], [0.6, 0.0, 0.4], [0.0, 0.0, 1.0]])
-    np.testing.assert_allclose(eq.hedging_among_powers(alignment, partners), [1.0, 1.0, 0.0, 1.0])
+    np.testing.assert_allclose(measures.hedging_among_powers(alignment, partners), [1.0, 1.0, 0.0, 1.0])
     # without an ASEAN option it is plain hedging
     plain = np.array([[0.7, 0.3], [1.0, 0.0]])
-    np.testing.assert_array_equal(eq.hedging_among_powers(plain, ("US", "CN")), eq.hedging(plain))
+    np.testing.assert_array_equal(measures.hedging_among_powers(plain, ("US", "CN")), measures.hedging(plain))

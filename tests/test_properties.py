@@ -27,6 +27,8 @@ from hypothesis.extra.numpy import arrays
 
 import sim
 from sim.core import equations as eq
+from sim.core import measures
+from sim.core import opinion as op
 from sim.core.equations import TERMS
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate
@@ -308,22 +310,22 @@ def test_partial_adjustment_stays_on_the_simplex(pair, speed):
 @given(simplices(), st.randoms(use_true_random=False))
 def test_cohesion_is_one_for_identical_states_and_in_unit_interval(alignment, rng):
     same = np.repeat(alignment[:, :1], alignment.shape[1], axis=1)
-    np.testing.assert_allclose(eq.cohesion(same), 1.0, rtol=0, atol=1e-15)
-    assert in_unit_interval(eq.cohesion(alignment))
+    np.testing.assert_allclose(measures.cohesion(same), 1.0, rtol=0, atol=1e-15)
+    assert in_unit_interval(measures.cohesion(alignment))
     order = list(range(alignment.shape[1]))
     rng.shuffle(order)
-    np.testing.assert_allclose(eq.cohesion(alignment[:, order]), eq.cohesion(alignment), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(measures.cohesion(alignment[:, order]), measures.cohesion(alignment), rtol=0, atol=1e-12)
     ran()
 
 
 @settings(max_examples=examples(100))
 @given(simplices(), st.data())
 def test_hedging_is_zero_for_one_partner_one_for_an_even_split(alignment, data):
-    assert in_unit_interval(eq.hedging(alignment))
+    assert in_unit_interval(measures.hedging(alignment))
     n_partners = alignment.shape[-1]
     chosen = data.draw(st.integers(0, n_partners - 1))
-    np.testing.assert_array_equal(eq.hedging(np.eye(n_partners)[[chosen]]), 0.0)
-    np.testing.assert_allclose(eq.hedging(np.full((1, n_partners), 1 / n_partners)), 1.0, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(measures.hedging(np.eye(n_partners)[[chosen]]), 0.0)
+    np.testing.assert_allclose(measures.hedging(np.full((1, n_partners), 1 / n_partners)), 1.0, rtol=0, atol=1e-15)
     ran()
 
 
@@ -331,13 +333,13 @@ def test_hedging_is_zero_for_one_partner_one_for_an_even_split(alignment, data):
 @given(shapes().flatmap(lambda s: arrays(float, s, elements=LOGITS)), RATIONALITY, st.data())
 def test_pairwise_choice_is_symmetric(utility, rationality, data):
     first, second = data.draw(st.lists(st.integers(0, utility.shape[-1] - 1), min_size=2, max_size=2, unique=True))
-    p = eq.pairwise_choice(utility, rationality, first, second)
-    q = eq.pairwise_choice(utility, rationality, second, first)
+    p = op.pairwise_choice(utility, rationality, first, second)
+    q = op.pairwise_choice(utility, rationality, second, first)
     assert in_unit_interval(p)
     np.testing.assert_allclose(p + q, 1.0, rtol=0, atol=1e-15)
     tied = utility.copy()
     tied[..., second] = tied[..., first]
-    np.testing.assert_array_equal(eq.pairwise_choice(tied, rationality, first, second), 0.5)
+    np.testing.assert_array_equal(op.pairwise_choice(tied, rationality, first, second), 0.5)
     ran()
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.stats  # noqa: F401 - the intervals' bootstrap: loaded with the page, so the first compare takes 0.3 s
 
-from sim.core import equations
+from sim.core import measures
 from sim.core.trajectory import Trajectory
 from sim.experiments import comparison as comparing
 from sim.model import AlignmentModel
@@ -158,7 +158,7 @@ def asean_now(model, step: int | None = None) -> dict[str, float]:
 
 def cohesion_at(model, step: int | None = None) -> float:
     """ASEAN's cohesion at the quarter shown (1 = every state aligned alike)."""
-    return float(equations.cohesion(alignment_at(model, step)))
+    return float(measures.cohesion(alignment_at(model, step)))
 
 
 def current_table(model, state: str, step: int | None = None):
@@ -176,12 +176,12 @@ def tiles_of(model, step: int | None = None) -> list[dict]:
     share, hedging, every share (hover)."""
     alignment = alignment_at(model, step)
     partners = model.inputs.partners
-    spread = equations.hedging_among_powers(alignment, partners)
+    spread = measures.hedging_among_powers(alignment, partners)
     rows = {name: i for i, name in enumerate(model.inputs.states)}
     out = []
     for tile in tilemap.layout(model.inputs.states):
         row = rows[tile.state]
-        column = int(equations.leading_partner(alignment[row], partners))
+        column = int(measures.leading_partner(alignment[row], partners))
         lead = partners[column]
         color = tilemap.tile_color(lead, spread[row])
         shares = ", ".join(f"{parameters.PARTNER_NAMES.get(p, p)} {s:.1%}" for p, s in zip(partners, alignment[row]))

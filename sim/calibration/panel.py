@@ -65,8 +65,15 @@ LEAN_PRIOR_SD = 1.0  # judgement: a lean of 1 history unit is as large as the ta
 RELIABILITY_PRIOR_SD = np.log(2.0)  # a factor of 2 from the pre-fit value costs one z-score
 # weights.security stays at its 2020 fit: freed, the panel drives it to 0.29 and China's pressure
 # then pushes claimants away from the US and Japan, against seeds 000 and 002 (docs/validation.md).
-FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "model.rationality", "weights.peer", "weights.trust",
-               "partners.ASEAN.reliability", "partners.KR.reliability", "partners.EU.reliability",
+# Korea's trust is a judged prior, not fitted (issue 23): its last place in the third-party answer
+# comes from its strategic value (model.strategic_weight), which the fit does move.
+# weights.trust stays at its pre-calibration judgement (1, as much as economics): freed, the third-party
+# answers drive it to 2, where Japan's survey trust outweighs every state's economic and security ties
+# and Japan leads seven states' behaviour (issue 23); the strategic value carries those answers instead.
+# model.rationality (how sharply states act on their scores) is a judgement too: the survey observes
+# answers, not behaviour, and freed the fit drove it to 6.4, through the peer term alone.
+FREE_SHARED = ("model.survey_scale", "model.third_party_scale", "weights.peer",
+               "model.strategic_weight", "partners.ASEAN.reliability", "partners.EU.reliability",
                "partners.AU.reliability", "partners.IN.reliability")
 
 

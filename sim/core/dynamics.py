@@ -10,6 +10,7 @@ Dynamic variables, run axis first:
   alignment [run, state, partner]   engagement [run, state, partner]
   coercion  [run, partner]          korea_posture [run]
   crisis    [run]                   threat [run, state]
+  china_warmth [run]                how far China's charm offensive has gone (0-1)
   grievance [run, state, partner]   what each state remembers of each partner's punishment
 """
 
@@ -23,7 +24,7 @@ from sim.core import equations as eq
 from sim.core.inputs import Inputs
 
 EFFECTIVE = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
-             "provocation", "engagement_budget")
+             "provocation", "engagement_budget", "downplay")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Dynamic:
     crisis: np.ndarray
     threat: np.ndarray
     grievance: np.ndarray
+    china_warmth: np.ndarray
 
     def copy(self) -> "Dynamic":
         return Dynamic(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
@@ -49,9 +51,9 @@ def china_coercion(inputs: Inputs, coercion: np.ndarray) -> np.ndarray:
 
 
 def start(inputs: Inputs) -> Dynamic:
-    """Step 0: engagement and coercion as given; alignment = the logit choice
-    of the starting scores (peer term left out: with no history every partner's
-    peer share is equal, which the softmax ignores)."""
+    """Step 0: engagement and coercion as given; alignment = the nested choice of the
+    starting scores (peer term left out: with no history every partner's peer share is
+    equal). China's charm starts at 1 in a conciliatory scenario (it is already courting)."""
     n_runs = inputs.n_runs
     n_partners = len(inputs.partners)
     posture = eq.korea_posture_target(inputs["nk_threat"], inputs["korea_security_turn"])
@@ -63,11 +65,14 @@ def start(inputs: Inputs) -> Dynamic:
         coercion=coercion,
         korea_posture=posture,
         crisis=crisis,
-        threat=threat(inputs, coercion, crisis),
-        grievance=eq.update_grievance(np.zeros(inputs["ties"].shape), coercion, inputs["sanction_exposure"], 1.0),
+        threat=np.zeros(inputs["exposure"].shape),
+        grievance=np.zeros(inputs["ties"].shape),
+        china_warmth=(inputs["china_mode"] == eq.CONCILIATORY).astype(float),
     )
+    dyn.grievance = grievance(inputs, dyn, decay=1.0)
+    dyn.threat = threat(inputs, coercion, crisis, dyn.grievance)
     terms = scores(inputs, effective_partners(inputs, dyn), dyn, peer=np.zeros_like(dyn.alignment))
-    dyn.alignment = eq.choice_probabilities(terms.sum(-1), inputs["rationality"])
+    dyn.alignment = choose(inputs, terms, dyn.alignment, speed=1.0)
     return dyn
 
 
@@ -90,14 +95,28 @@ def world(inputs: Inputs, dyn: Dynamic, uniform: np.ndarray) -> None:
     remember of last quarter's punishment."""
     n_crises = eq.poisson_from_uniform(uniform, inputs["shock_rate"])
     dyn.crisis = eq.update_crisis(dyn.crisis, inputs["crisis_decay"], inputs["shock_size"], n_crises)
-    dyn.threat = threat(inputs, dyn.coercion, dyn.crisis)
-    dyn.grievance = eq.update_grievance(dyn.grievance, dyn.coercion, inputs["sanction_exposure"],
-                                        inputs["grievance_decay"])
+    dyn.grievance = grievance(inputs, dyn, inputs["grievance_decay"])
+    dyn.threat = threat(inputs, dyn.coercion, dyn.crisis, dyn.grievance)
 
 
-def threat(inputs: Inputs, coercion: np.ndarray, crisis: np.ndarray) -> np.ndarray:
-    """[run, state] the maritime threat each state feels (China's pressure, floored by its presence)."""
-    return eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis, inputs["scs_presence"])
+def leaning(inputs: Inputs, alignment: np.ndarray) -> np.ndarray:
+    """[run, state, partner] each state's lean toward each partner's rivals, among the powers."""
+    return eq.leaning_to_rivals(alignment, inputs["rivals"], ~inputs.mask(eq.AUTONOMY))
+
+
+def grievance(inputs: Inputs, dyn: Dynamic, decay) -> np.ndarray:
+    """[run, state, partner] what each state remembers of the punishment of the partner it leaned away from."""
+    return eq.update_grievance(dyn.grievance, dyn.coercion, inputs["sanction_exposure"],
+                               leaning(inputs, dyn.alignment), decay)
+
+
+def threat(inputs: Inputs, coercion: np.ndarray, crisis: np.ndarray, grievance: np.ndarray) -> np.ndarray:
+    """[run, state] the threat each state feels from China: its pressure at sea (floored by its
+    presence) and the resentment of its punishment (backlash x grievance toward China)."""
+    china = inputs.index("CN")
+    resentment = 0.0 if china is None else inputs["coercion_backlash"][:, None] * grievance[:, :, china]
+    return eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis, inputs["scs_presence"],
+                     resentment)
 
 
 def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.ndarray:
@@ -116,10 +135,15 @@ def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.nda
 def china_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
     """Phase 2b: China's coercion after one step of its mode ([run])."""
     china = inputs.index("CN")
-    away = eq.away_from(dyn.alignment, inputs["rivals"][:, china])
+    away = eq.away_from(leaning(inputs, dyn.alignment), china)
     return eq.update_china_coercion(
         dyn.coercion[:, china], away, inputs["china_mode"], inputs["coercion_rate"], inputs["china_tolerance"]
     )
+
+
+def charm_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
+    """Phase 2b': how far China's charm offensive has gone ([run]): up while conciliatory."""
+    return eq.update_china_warmth(dyn.china_warmth, inputs["china_mode"], inputs["coercion_rate"])
 
 
 def korea_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
@@ -129,33 +153,36 @@ def korea_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
 
 
 def effective_partners(inputs: Inputs, dyn: Dynamic) -> dict:
-    """Partner attributes this step, after US commitment, Korea's posture and caution, and ASEAN's unity."""
+    """Partner attributes this step, after US commitment, Korea's posture and caution, China's charm
+    and ASEAN's unity."""
     base = {name: inputs[name] for name in EFFECTIVE}
-    caution = eq.korea_caution(inputs["nk_threat"], inputs["korea_security_turn"])
+    caution = eq.korea_caution(inputs["korea_caution"], inputs["korea_security_turn"])
     return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture, caution,
-                                 inputs["asean_unity"], inputs.mask("US"), inputs.mask("KR"),
+                                 eq.unity_factor(inputs["asean_unity"], inputs["unity_response"]), dyn.china_warmth, inputs["china_charm"],
+                                 inputs.mask("US"), inputs.mask("KR"), inputs.mask("CN"),
                                  inputs.mask(eq.AUTONOMY))
 
 
 def coordinated(inputs: Inputs, engagement: np.ndarray, rows=slice(None)) -> np.ndarray:
-    """[run, state, partner] engagement of states ``rows`` as they feel it: Japan's and Korea's in the
-    Mekong is worth ``1 + mekong_cooperation`` times as much when they coordinate (seed 004), no new money."""
+    """[run, state, partner] engagement of states ``rows`` as they feel it (seed 004, no new money).
+
+    When Japan and Korea coordinate in the Mekong, their engagement there is worth
+    ``1 + mekong_cooperation`` times as much, and the same gain, run through ASEAN+3 and the
+    Mekong frameworks rather than bilaterally, counts toward the ASEAN-centred option: it
+    helps the Mekong states 'avoid the obligation to take sides' (seed 004)."""
     japan_korea = inputs.mask("JP") | inputs.mask("KR")
-    gain = inputs["mekong_cooperation"][:, None, None] * inputs["mekong"][:, rows, None] * japan_korea
-    return engagement[:, rows] * (1.0 + gain)
-
-
-def history(inputs: Inputs, rows=slice(None)) -> np.ndarray:
-    """[run, state, partner] history of states ``rows`` with each one's national lean added (US +lean/2,
-    China -lean/2)."""
-    lean = eq.lean_toward_us(inputs["lean"][:, rows], inputs.mask("US"), inputs.mask("CN"))
-    return inputs["history"][:, rows] + lean
+    gain = inputs["mekong_cooperation"][:, None] * inputs["mekong"][:, rows]
+    felt = engagement[:, rows] * (1.0 + gain[..., None] * japan_korea)
+    asean = inputs.mask(eq.AUTONOMY)
+    if asean.any():
+        through_asean = gain * (engagement[:, rows] * japan_korea).sum(-1)
+        felt = felt + through_asean[..., None] * asean
+    return felt
 
 
 def trust(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None)) -> np.ndarray:
-    """[run, state, partner] trust of states ``rows`` in each partner (survey gaps, coercion's backlash)."""
-    return eq.state_trust(partners["reliability"], inputs["trust_gap"][:, rows], dyn.grievance[:, rows],
-                          inputs["coercion_backlash"])
+    """[run, state, partner] trust of states ``rows`` in each partner (coercion's backlash included)."""
+    return eq.state_trust(partners["reliability"], dyn.grievance[:, rows], inputs["coercion_backlash"])
 
 
 def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
@@ -177,13 +204,15 @@ def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=
         coercion=dyn.coercion,
         rivalry=inputs["rivalry"],
         sanction=inputs["sanction_exposure"][:, rows],
-        history=history(inputs, rows),
+        history=inputs["history"][:, rows],
         peer=peer[:, rows],
         weights=inputs["weights"][:, rows],
     )
 
 
-def choose(inputs: Inputs, terms: np.ndarray, alignment: np.ndarray, gumbel=None) -> np.ndarray:
-    """Phase 4: logit target with optional Gumbel noise, then partial adjustment."""
-    target = eq.choice_probabilities(terms.sum(-1), inputs["rationality"], gumbel, inputs["noise"])
-    return eq.partial_adjustment(alignment, target, inputs["speed"])
+def choose(inputs: Inputs, terms: np.ndarray, alignment: np.ndarray, gumbel=None, speed=None) -> np.ndarray:
+    """Phase 4: nested-logit target with optional Gumbel noise, then partial adjustment
+    (``speed`` 1 jumps to the target, as at step 0)."""
+    target = eq.choice_probabilities(terms.sum(-1), inputs["rationality"], inputs.mask(eq.AUTONOMY),
+                                     inputs["nest_scale"], gumbel, inputs["noise"])
+    return eq.partial_adjustment(alignment, target, inputs["speed"] if speed is None else speed)

@@ -1,8 +1,11 @@
-"""The model's equations (MODEL.md), as pure functions over numpy arrays.
+"""The behaviour layer's equations (docs/model.md), as pure functions over numpy arrays.
 
-This is the only place the maths lives. The Mesa model (`sim.model`, via the
-agents in `sim.agents`) and the vectorized ensemble engine (`sim.engines.ensemble`)
-both call these functions; neither carries a copy.
+This is the only place the maths of what states do lives. The Mesa model
+(`sim.model`, via the agents in `sim.agents`) and the vectorized ensemble engine
+(`sim.engines.ensemble`) both call these functions; neither carries a copy. What
+the survey's respondents answer is the opinion layer (`sim.core.opinion`), which
+reads these utilities and adds what only opinion has (national leans, per-state
+trust gaps); it never feeds back into behaviour.
 
 Axis convention, kept everywhere: ``[..., state, partner]``. Leading axes are
 a batch of runs (the ensemble engine) or absent/length one (a Mesa agent's
@@ -16,16 +19,19 @@ The utility terms, in the order of ``TERMS``:
             + w_economy  * (ties[i,p] + engagement[i,p])
             + w_trust    *  trust[i,p]
             - w_risk     *  provocation[p] * rivalry * sanction[i] * sum_q rivals[p,q] coercion[q] ties[i,q]
-            + w_history  * (history[i,p] + lean[i] * (1/2 if p is US, -1/2 if p is China, else 0))
+            + w_history  *  history[i,p]
             + w_peer     *  mean_{j != i} alignment[j,p]
 
-    trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * grievance[i,p]
-    grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0), (1 - grievance_decay) * grievance[i,p])
+    trust[i,p] = reliability[p] - backlash * grievance[i,p]
+    grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0) * leaning[i,p], (1 - decay) * grievance[i,p])
     standing[i] = threat[i] / (1 + crisis): the threat without this quarter's crises at sea
 
-The options p are the outside partners plus ``ASEAN``, the ASEAN-centred
-(autonomy) option: no security offer, no risk, and trust equal to
-``partners.ASEAN.reliability * asean_unity`` (docs/model.md 7.2).
+The options p are the outside powers plus ``ASEAN``, the ASEAN-centred (autonomy)
+option: no security offer, no risk, trust ``partners.ASEAN.reliability * asean_unity``.
+A state's choice is a nested logit (`nested_choice`): among the powers a softmax of
+``r * U``; between staying ASEAN-centred and turning to the powers a logistic of
+``nest_scale * (r * U[ASEAN] - log sum_p exp(r * U[p]))``, so adding or removing a
+power moves the ASEAN-centred share by ``nest_scale`` times what a flat logit would.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ TERMS = ("security", "economy", "trust", "risk", "history", "peer")
 # against an ensemble batch (10^5); anything in between works either way.
 LARGE = 4096
 CHINA_MODES = ("steady", "assertive", "conciliatory")
+AUTONOMY = "ASEAN"  # the ASEAN-centred option: a strategy of its own, not a power (its own nest)
 STEADY, ASSERTIVE, CONCILIATORY = range(3)
 
 
@@ -70,15 +77,19 @@ def update_crisis(crisis: np.ndarray, decay, shock_size, n_crises) -> np.ndarray
     return crisis * decay + shock_size * n_crises
 
 
-def threat(exposure: np.ndarray, china_coercion, crisis, presence=0.0) -> np.ndarray:
-    """threat[i] = exposure[i] * max(presence, coercion[China]) * (1 + crisis).
+def threat(exposure: np.ndarray, china_coercion, crisis, presence=0.0, resentment=0.0) -> np.ndarray:
+    """threat[i] = exposure[i] * max(presence, coercion[China]) * (1 + crisis) + resentment[i].
 
     ``presence`` (world.scs_presence) is the floor of pressure that China's occupied and
     militarised features keep up whatever its mode: a conciliatory China still holds them.
+    ``resentment`` is what a state punished by China feels of it (backlash x grievance toward
+    China): seed 002, 'in times made uncertain by North Korean threats or Chinese coercive
+    behavior, both seek to maximize the security that comes with their relationship with the
+    United States'; so coercion does not simply push its target away from the US.
     """
     pressure = np.maximum(np.asarray(china_coercion), np.asarray(presence))[..., None]
     crisis = np.asarray(crisis)[..., None]
-    return exposure * pressure * (1.0 + crisis)
+    return exposure * pressure * (1.0 + crisis) + resentment
 
 
 # --- 2. Partners adapt ------------------------------------------------------
@@ -91,23 +102,12 @@ def korea_posture_target(nk_threat, security_turn):
     return nk_threat + security_turn * (1.0 - nk_threat)
 
 
-def korea_caution(nk_threat, security_turn):
-    """Korea's caution toward China in [0, 1]: its need for China on the peninsula (seed 000:
-    China's role in managing the Korean conflict 'limits South Korea's ability and willingness'
-    to cooperate in ways that could provoke China). The KASI security turn sets it aside."""
-    return np.asarray(nk_threat) * (1.0 - np.asarray(security_turn))
-
-
-def lean_toward_us(lean, is_us, is_cn) -> np.ndarray:
-    """[..., state, partner] the national lean's place in the history term.
-
-    ``lean[..., state]`` is a state's affinity for the US over China that the
-    structural data do not explain (fitted to the survey panel, docs/model.md 7.3):
-    half of it is added to the US's history and half taken from China's, so the
-    US-China score gap moves by ``w_history * lean`` and no other partner moves.
-    """
-    direction = 0.5 * np.asarray(is_us, float) - 0.5 * np.asarray(is_cn, float)
-    return np.asarray(lean)[..., :, None] * direction
+def korea_caution(caution, security_turn):
+    """Korea's caution toward China in [0, 1] (``world.korea_caution``): its need for China
+    on the peninsula and in trade (seed 000: China's role in managing the Korean conflict
+    'limits South Korea's ability and willingness' to cooperate in ways that could provoke
+    China). The KASI security turn (seed 001) sets it aside."""
+    return np.asarray(caution) * (1.0 - np.asarray(security_turn))
 
 
 def relax(current, target, rate):
@@ -118,8 +118,8 @@ def relax(current, target, rate):
 def update_china_coercion(coercion, away_share, mode, rate, tolerance):
     """China's coercion after one step of its mode (seed 002).
 
-    assertive: rises in proportion to how far the region's mean alignment
-    with China's rivals (``away_share``) exceeds its tolerance, saturating at 1;
+    assertive: rises in proportion to how far the region's lean toward China's
+    rivals (``away_share``, `away_from`) exceeds its tolerance, saturating at 1;
     conciliatory: decays toward 0; steady: unchanged.
     """
     rise = rate * np.maximum(away_share - tolerance, 0.0) * (1.0 - coercion)
@@ -128,12 +128,30 @@ def update_china_coercion(coercion, away_share, mode, rate, tolerance):
     return np.clip(coercion + change, 0.0, 1.0)
 
 
-def away_from(alignment: np.ndarray, rivals_row: np.ndarray) -> np.ndarray:
-    """Mean over states of the alignment given to a partner's rivals.
+def update_china_warmth(warmth, mode, rate):
+    """How far China's charm offensive has gone, in [0, 1]: rises toward 1 while China is
+    conciliatory, fades toward 0 otherwise, at the pace of its coercion (seed 002: the
+    2017-18 thaw after the 'three no's', Abe's 2018 visit)."""
+    return relax(warmth, np.where(mode == CONCILIATORY, 1.0, 0.0), rate)
 
-    alignment: [..., state, partner]; rivals_row: [..., partner] (1 = rival).
+
+def leaning_to_rivals(alignment, rivals, is_power) -> np.ndarray:
+    """[..., state, partner] the share of each state's alignment with the outside powers that
+    goes to each partner's rivals: ``sum_q rivals[p,q] a[i,q] / sum_powers a[i,.]``.
+
+    Among the powers only: a state that stays ASEAN-centred has not tilted toward anyone,
+    and China judges the balance of what a state gives the powers (seed 002: it punished
+    Seoul for the THAAD deployment, not for its trade). rivals [..., partner, partner].
     """
-    return (alignment * rivals_row[..., None, :]).sum(-1).mean(-1)
+    outside = alignment * np.asarray(is_power, float)
+    total = outside.sum(-1, keepdims=True)
+    share = np.divide(outside, total, out=np.zeros_like(outside), where=total > 0)
+    return np.einsum("...iq,...pq->...ip", share, rivals)
+
+
+def away_from(leaning: np.ndarray, partner: int) -> np.ndarray:
+    """Mean over states of the lean toward ``partner``'s rivals (`leaning_to_rivals`): [...]."""
+    return leaning[..., partner].mean(-1)
 
 
 def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
@@ -170,52 +188,69 @@ def _sum_states(x: np.ndarray) -> np.ndarray:
     return total
 
 
-def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, asean_unity,
-                       is_us, is_kr, is_asean) -> dict:
-    """Partner attributes after this step's US commitment, Korea's posture and ASEAN's unity.
+def unity_factor(asean_unity, response):
+    """What ASEAN's unity does to the ASEAN-centred option's trust: ``1 + response * (unity - 0.5)``,
+    1 at the 2020 level (0.5). Bounded on purpose: the survey's 'enhance ASEAN resilience and
+    unity' answer stayed near half through editions that followed a failed communique and a
+    muted response to the arbitral award (world.unity_response's source)."""
+    return 1.0 + np.asarray(response) * (np.asarray(asean_unity) - 0.5)
 
-    US reliability, capacities and engagement budget scale with ``us_commitment``
-    (MODEL.md step 2). Korea's provocation scales with its US tie (``korea_posture``:
-    China punished the THAAD deployment, seed 002) and its counterbalance with its US tie
-    times ``1 - korea_caution`` (seed 000: careful with China while it needs China on the
-    peninsula); so a fading North Korean threat loosens both and Korea drifts toward
-    Beijing (seed 002). The ASEAN option's trust scales with ``asean_unity``: a united
-    ASEAN is a shield worth staying with (seed 000). ``base`` maps attribute -> [..., partner].
+
+def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, asean_unity,
+                       china_warmth, china_charm, is_us, is_kr, is_cn, is_asean) -> dict:
+    """Partner attributes after this step's US commitment, Korea's posture, China's charm and
+    ASEAN's unity. ``base`` maps attribute -> [..., partner]; the scalars are [...].
+
+    - US reliability, capacities and engagement budget scale with ``us_commitment``
+      (MODEL.md step 2; seed 003: the US may retrench).
+    - Korea's provocation scales with its US tie (``korea_posture``: China punished the
+      THAAD deployment, seed 002) and its counterbalance with its US tie times
+      ``1 - korea_caution`` (seed 000: careful with China); a fading North Korean threat
+      loosens both and Korea drifts toward Beijing (seed 002).
+    - A charm offensive (``china_warmth`` in [0, 1]) adds ``china_charm`` to China's
+      reliability, and each partner cuts its counterbalance and provocation by its
+      ``downplay`` share (seed 002: 'Japan and especially South Korea would downplay
+      differences with China').
+    - The ASEAN option's trust scales with ``asean_unity`` (already `unity_factor`): a united
+      ASEAN is a shield worth staying with (seed 000).
     """
     posture = np.asarray(korea_posture)[..., None]
+    warmth = np.asarray(china_warmth)[..., None]
     out = dict(base)
     us_scale = np.where(is_us, np.asarray(us_commitment)[..., None], 1.0)
     for name in ("reliability", "security_capacity", "economic_capacity", "engagement_budget"):
         out[name] = base[name] * us_scale
-    out["provocation"] = base["provocation"] * np.where(is_kr, posture, 1.0)
+    thaw = 1.0 - base["downplay"] * warmth
+    out["provocation"] = base["provocation"] * np.where(is_kr, posture, 1.0) * thaw
     careful = posture * (1.0 - np.asarray(korea_caution)[..., None])
-    out["counterbalance"] = base["counterbalance"] * np.where(is_kr, careful, 1.0)
-    out["reliability"] = out["reliability"] * np.where(is_asean, np.asarray(asean_unity)[..., None], 1.0)
+    out["counterbalance"] = base["counterbalance"] * np.where(is_kr, careful, 1.0) * thaw
+    charm = np.where(is_cn, np.asarray(china_charm)[..., None] * warmth, 0.0)
+    unity = np.where(is_asean, np.asarray(asean_unity)[..., None], 1.0)
+    out["reliability"] = (out["reliability"] + charm) * unity
     return out
 
 
-def update_grievance(grievance, coercion, sanction, decay) -> np.ndarray:
-    """grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0), (1 - decay) * grievance[i,p]).
+def update_grievance(grievance, coercion, sanction, leaning, decay) -> np.ndarray:
+    """grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0) * leaning[i,p], (1 - decay) * grievance[i,p]).
 
     What a state remembers of a partner's punishment beyond the common level (sanction
-    exposure above 1): it takes the punishment at once and fades slowly after it ends
-    (seed 002: China's THAAD retaliation 'left a lingering negative impression in the South
-    Korean public's mind' three years on). coercion [..., partner]; sanction [..., state];
-    grievance [..., state, partner]; decay [...].
+    exposure above 1). A partner punishes a state for leaning toward its rivals
+    (``leaning``, `leaning_to_rivals`), so the grievance is held toward the coercer: under
+    THAAD-style sanctions the Philippines resents China, not the US it leans to. It takes
+    the punishment at once and fades slowly after it ends (seed 002: China's THAAD
+    retaliation 'left a lingering negative impression in the South Korean public's mind'
+    three years on). coercion [..., partner]; sanction [..., state]; grievance, leaning
+    [..., state, partner]; decay [...].
     """
     targeted = np.maximum(np.asarray(sanction) - 1.0, 0.0)[..., :, None]
-    now = coercion[..., None, :] * targeted
+    now = coercion[..., None, :] * targeted * leaning
     return np.maximum(now, (1.0 - np.asarray(decay)[..., None, None]) * grievance)
 
 
-def state_trust(reliability, trust_gap, grievance, backlash) -> np.ndarray:
-    """trust[i,p] = reliability[p] + trust_gap[i,p] - backlash * grievance[i,p].
-
-    ``trust_gap`` is where the survey measured a state's trust apart from the region's; the
-    last term is the backlash of coercion (`update_grievance`): a partner loses trust where it
-    punished. reliability [..., partner]; trust_gap, grievance [..., state, partner].
-    """
-    return reliability[..., None, :] + trust_gap - np.asarray(backlash)[..., None, None] * grievance
+def state_trust(reliability, grievance, backlash) -> np.ndarray:
+    """trust[i,p] = reliability[p] - backlash * grievance[i,p]: a partner loses trust where it
+    punished (`update_grievance`). reliability [..., partner]; grievance [..., state, partner]."""
+    return reliability[..., None, :] - np.asarray(backlash)[..., None, None] * grievance
 
 
 # --- 3. States score partners -----------------------------------------------
@@ -334,85 +369,49 @@ def _max_along(x: np.ndarray, axis: int) -> np.ndarray:
     return np.expand_dims(top, axis)
 
 
-def choice_probabilities(utility, rationality, gumbel=None, noise_scale=0.0):
-    """Logit (quantal-response) target: softmax(rationality * (U + noise * Gumbel))."""
+def logistic(x):
+    """1 / (1 + exp(-x)), without overflow warnings for large |x|."""
+    with np.errstate(over="ignore", under="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+
+
+def log_sum_exp(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log sum exp(x) along ``axis`` (dropped), shifted by the max for stability."""
+    top = _max_along(x, axis)
+    shifted = np.maximum(x - top, -700.0)  # exp(-700) ~ 1e-304: nothing, and no underflow
+    return np.squeeze(top, axis) + np.log(np.exp(shifted).sum(axis))
+
+
+def nested_choice(scores: np.ndarray, is_autonomy, nest_scale) -> np.ndarray:
+    """Shares of a two-level choice over ``scores`` [..., option] (already times rationality).
+
+    The outside powers share a nest: among them a softmax of the scores. Between staying
+    ASEAN-centred and turning to the powers, a logistic of ``nest_scale * (score[ASEAN] -
+    inclusive value of the powers)``. ``nest_scale`` = 1 is the flat logit; below 1 the
+    ASEAN-centred share answers less to what the powers offer, so a new power takes its
+    share mostly from the other powers (seed 000: 'enhance ASEAN resilience and unity' is a
+    stance of its own, not one partner among eight). ``nest_scale`` broadcasts as [..., 1].
+    Without an autonomy option this is the softmax.
+    """
+    is_autonomy = np.asarray(is_autonomy, bool)
+    if not is_autonomy.any():
+        return softmax(scores)
+    powers = softmax(np.where(is_autonomy, -np.inf, scores))
+    inclusive = log_sum_exp(scores[..., ~is_autonomy])[..., None]
+    own = scores[..., is_autonomy]
+    autonomy = logistic(np.asarray(nest_scale) * (own - inclusive))
+    with np.errstate(under="ignore"):  # a vanishing share times a vanishing share is 0, as it should be
+        return np.where(is_autonomy, autonomy, (1.0 - autonomy) * powers)
+
+
+def choice_probabilities(utility, rationality, is_autonomy, nest_scale, gumbel=None, noise_scale=0.0):
+    """The behaviour layer's target: `nested_choice` of rationality * (U + noise * Gumbel)."""
     r = np.asarray(rationality)[..., None, None]
     if gumbel is not None:
         utility = utility + np.asarray(noise_scale)[..., None, None] * gumbel
-    return softmax(r * utility)
+    return nested_choice(r * utility, is_autonomy, np.asarray(nest_scale)[..., None, None])
 
 
 def partial_adjustment(alignment, target, speed):
     """alignment <- (1 - speed) * alignment + speed * target."""
     return relax(alignment, target, np.asarray(speed)[..., None, None])
-
-
-# --- 5. Record -------------------------------------------------------------
-
-
-def hedging(alignment: np.ndarray) -> np.ndarray:
-    """Normalized entropy of alignment: 0 = all-in with one partner, 1 = even spread."""
-    n_partners = alignment.shape[-1]
-    if n_partners < 2:
-        return np.zeros(alignment.shape[:-1])
-    plogp = np.where(alignment > 0, alignment * np.log(np.where(alignment > 0, alignment, 1.0)), 0.0)
-    return np.clip(-plogp.sum(-1) / np.log(n_partners), 0.0, 1.0)
-
-
-AUTONOMY = "ASEAN"  # the ASEAN-centred option: a strategy, not a power a state can be led by
-
-
-def powers(partners) -> np.ndarray:
-    """[partner] True for the outside powers, False for the ASEAN-centred option."""
-    return np.array([p != AUTONOMY for p in partners])
-
-
-def power_codes(partners) -> list[str]:
-    """The outside powers among ``partners``, in order (the ASEAN-centred option left out)."""
-    return [p for p in partners if p != AUTONOMY]
-
-
-def leading_partner(alignment: np.ndarray, partners) -> np.ndarray:
-    """Index of the outside power with the largest share of each state's alignment: the
-    ASEAN-centred share is shown beside the powers, but it is not a power to lean toward."""
-    return np.where(powers(partners), alignment, -np.inf).argmax(-1)
-
-
-def hedging_among_powers(alignment: np.ndarray, partners) -> np.ndarray:
-    """`hedging` of the alignment a state gives the outside powers, renormalized: how evenly it
-    spreads its bets among them. The ASEAN-centred share is autonomy, reported in its own column,
-    so a state moving into it while keeping its outside mix hedges as much as before."""
-    outside = alignment[..., powers(partners)]
-    total = outside.sum(-1, keepdims=True)
-    even = np.full_like(outside, 1.0 / max(outside.shape[-1], 1))
-    return hedging(np.divide(outside, total, out=even, where=total > 0))
-
-
-def cohesion(alignment: np.ndarray) -> np.ndarray:
-    """1 - mean pairwise total-variation distance between states' alignments."""
-    n_states = alignment.shape[-2]
-    if n_states < 2:
-        return np.ones(alignment.shape[:-2])
-    diff = np.abs(alignment[..., :, None, :] - alignment[..., None, :, :]).sum(-1) * 0.5
-    mean_tv = diff.sum((-1, -2)) / (n_states * (n_states - 1))
-    return np.clip(1.0 - mean_tv, 0.0, 1.0)
-
-
-def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray:
-    """P(first) when forced to choose between two partners (the survey's US-or-China question).
-
-    ``rationality`` broadcasts against ``utility[..., 0]``. The survey layer passes
-    ``model.survey_scale`` here: the share of a state's respondents who answer ``first``
-    when each respondent's scores are the state's plus logistic noise of scale 1/survey_scale.
-    """
-    r = np.asarray(rationality)
-    return softmax(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
-
-
-def restricted_choice(utility, rationality, options) -> np.ndarray:
-    """Softmax over a subset of partners (the survey's 'preferred third party' question): the
-    share of respondents choosing each option, as in `pairwise_choice`.
-
-    ``rationality`` broadcasts against ``utility``.
-    """
-    return softmax(np.asarray(rationality) * utility[..., list(options)])

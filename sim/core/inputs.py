@@ -23,12 +23,14 @@ from sim.schema.scenario import Scenario
 WORLD = (
     "rivalry", "nk_threat", "us_commitment", "asean_unity", "shock_rate", "shock_size",
     "crisis_decay", "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn",
-    "mekong_cooperation", "scs_presence", "coercion_backlash", "grievance_decay",
+    "mekong_cooperation", "scs_presence", "coercion_backlash", "grievance_decay", "korea_caution",
+    "china_charm", "unity_response",
 )
-MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale", "third_party_scale")
+MODEL = ("rationality", "speed", "noise", "adapt_rate", "survey_scale", "third_party_scale", "nest_scale",
+         "strategic_weight")
 PARTNER = (
     "security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
-    "coercion", "engagement_budget", "aim",
+    "coercion", "engagement_budget", "aim", "downplay",
 )
 STATE = ("exposure", "mekong", "sanction_exposure", "lean")
 STATE_PARTNER = ("ties", "defense", "history", "engagement", "assist", "trust_gap")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.core import equations as eq
+from sim.core import measures
 from sim.core.trajectory import Trajectory
 
 
@@ -46,7 +46,7 @@ def run_outcomes(traj: Trajectory) -> pd.DataFrame:
     if traj.terms is not None:
         columns["forced_us"] = traj.forced_us()[:, -1].mean(1)
     leading = traj.leading()[:, -1]
-    columns.update({f"led_{p}": (leading == partners.index(p)).sum(1) for p in eq.power_codes(partners)})
+    columns.update({f"led_{p}": (leading == partners.index(p)).sum(1) for p in measures.power_codes(partners)})
     columns["tipping_step"] = tipping_step(traj)
     for i, s in enumerate(states):
         for j, p in enumerate(partners):
@@ -63,6 +63,6 @@ def outcome_names(traj_or_partners, states=None) -> list[str]:
     else:
         partners = traj_or_partners
     names = [f"asean_{p}" for p in partners] + ["cohesion", "hedging", "forced_us"]
-    names += [f"led_{p}" for p in eq.power_codes(partners)] + ["tipping_step"]
+    names += [f"led_{p}" for p in measures.power_codes(partners)] + ["tipping_step"]
     names += [f"{s}_{p}" for s in (states or ()) for p in partners]
     return names

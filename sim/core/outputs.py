@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.core import equations as eq
+from sim.core import measures
 from sim.core.equations import TERMS
 from sim.core.trajectory import Trajectory
 
@@ -74,7 +74,7 @@ def final_table(traj: Trajectory) -> pd.DataFrame:
     table["hedging"] = traj.hedging()[:, -1].mean(0)
     if traj.terms is not None:
         table["forced_us"] = traj.forced_us()[:, -1].mean(0)
-    powers = eq.power_codes(traj.partners)
+    powers = measures.power_codes(traj.partners)
     table["leading"] = table[powers].idxmax(axis=1)
     asean = table[list(traj.partners)].mean()
     row = {**asean.to_dict(), "hedging": table["hedging"].mean(),
@@ -91,5 +91,5 @@ def asean_summary(traj: Trajectory) -> dict:
     led = traj.leading()[:, -1]
     return {
         "cohesion": float(traj.cohesion()[:, -1].mean()),
-        "states_led": {p: float((led == traj.partners.index(p)).sum(-1).mean()) for p in eq.power_codes(traj.partners)},
+        "states_led": {p: float((led == traj.partners.index(p)).sum(-1).mean()) for p in measures.power_codes(traj.partners)},
     }

@@ -1,8 +1,10 @@
 """What a batch of runs records, step by step, and the measures derived from it.
 
 Arrays, run axis first, step axis second (step 0 is the starting state):
-  alignment [run, step, state, partner]
-  terms     [run, step, state, partner, term]   weighted utility terms (optional)
+  alignment [run, step, state, partner]          the behaviour layer
+  terms     [run, step, state, partner, term]    weighted utility terms (optional)
+  opinion   [run, step, state, partner]          what the opinion layer adds to U (leans, trust gaps)
+  strategic [run, step, partner]                 strategic_weight * each partner's strategic value
   threat    [run, step, state]
   china_coercion, korea_posture, crisis [run, step]
 Both engines fill a `Trajectory`; every table and plot reads one.
@@ -15,11 +17,12 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.core import equations as eq
-from sim.core.dynamics import Dynamic, china_coercion
+from sim.core import measures
+from sim.core import opinion as op
+from sim.core.dynamics import Dynamic, china_coercion, effective_partners
 from sim.core.inputs import Inputs
 
-# The survey's third-party question offers neither power nor ASEAN itself.
-NOT_THIRD_PARTIES = ("US", "CN", eq.AUTONOMY)
+TRUST = eq.TERMS.index("trust")
 
 
 @dataclass
@@ -29,7 +32,10 @@ class Trajectory:
     rationality: np.ndarray  # [run, step]: the r each step's scores were made with
     survey_scale: np.ndarray  # [run, step]: the survey layer's scale (respondents' heterogeneity)
     third_party_scale: np.ndarray  # [run, step]: the same for the third-party question
+    nest_scale: np.ndarray  # [run, step]: the nest's scale (ASEAN-centred option against the powers)
     alignment: np.ndarray
+    opinion: np.ndarray
+    strategic: np.ndarray
     threat: np.ndarray
     china_coercion: np.ndarray
     korea_posture: np.ndarray
@@ -47,7 +53,10 @@ class Trajectory:
             rationality=np.zeros(shape),
             survey_scale=np.zeros(shape),
             third_party_scale=np.zeros(shape),
+            nest_scale=np.zeros(shape),
             alignment=np.zeros((*shape, n_states, n_partners)),
+            opinion=np.zeros((*shape, n_states, n_partners)),
+            strategic=np.zeros((*shape, n_partners)),
             threat=np.zeros((*shape, n_states)),
             china_coercion=np.zeros(shape),
             korea_posture=np.zeros(shape),
@@ -60,7 +69,14 @@ class Trajectory:
         self.rationality[:, step] = inputs["rationality"]
         self.survey_scale[:, step] = inputs["survey_scale"]
         self.third_party_scale[:, step] = inputs["third_party_scale"]
+        self.nest_scale[:, step] = inputs["nest_scale"]
         self.alignment[:, step] = dyn.alignment
+        self.opinion[:, step] = op.opinion_terms(inputs["lean"], inputs["trust_gap"], inputs["weights"][..., TRUST],
+                                                 inputs.partners)
+        partners = effective_partners(inputs, dyn)
+        is_third = np.isin(np.arange(len(inputs.partners)), op.third_party_options(inputs.partners))
+        self.strategic[:, step] = inputs["strategic_weight"][:, None] * op.strategic_value(
+            partners["security_capacity"], partners["counterbalance"], is_third)
         self.threat[:, step] = dyn.threat
         self.china_coercion[:, step] = china_coercion(inputs, dyn.coercion)
         self.korea_posture[:, step] = dyn.korea_posture
@@ -80,42 +96,51 @@ class Trajectory:
     # --- derived measures -------------------------------------------------
 
     def utility(self) -> np.ndarray:
-        """U [run, step, state, partner] (noise-free)."""
+        """U [run, step, state, partner] (noise-free): the behaviour layer's scores."""
         return self.terms.sum(-1)
+
+    def answer_scores(self) -> np.ndarray:
+        """V = U + opinion [run, step, state, partner]: the scores the survey's respondents answer with."""
+        return self.utility() + self.opinion
 
     def hedging(self) -> np.ndarray:
         """[run, step, state]"""
-        return eq.hedging_among_powers(self.alignment, self.partners)
+        return measures.hedging_among_powers(self.alignment, self.partners)
 
     def cohesion(self) -> np.ndarray:
         """[run, step]"""
-        return eq.cohesion(self.alignment)
+        return measures.cohesion(self.alignment)
 
     def leading(self) -> np.ndarray:
-        """Index of each state's leading partner [run, step, state]."""
-        return eq.leading_partner(self.alignment, self.partners)
+        """Index of each state's leading outside power [run, step, state]."""
+        return measures.leading_partner(self.alignment, self.partners)
+
+    def among_powers(self) -> np.ndarray:
+        """Alignment among the outside powers alone [run, step, state, partner] (ASEAN option 0)."""
+        return measures.among_powers(self.alignment, self.partners)
 
     def forced_us(self) -> np.ndarray:
         """The survey's forced US-or-China answer per state [run, step, state] (NaN without both):
-        the share of the state's respondents answering US (the survey layer, docs/model.md 7.5)."""
+        the share of the state's respondents answering US (the opinion layer, docs/model.md 7.5)."""
         if "US" not in self.partners or "CN" not in self.partners:
             return np.full(self.alignment.shape[:-1], np.nan)
-        return eq.pairwise_choice(self.utility(), self.survey_scale[..., None],
+        return op.pairwise_choice(self.answer_scores(), self.survey_scale[..., None],
                                   self.partners.index("US"), self.partners.index("CN"))
 
     def third_party(self) -> np.ndarray:
         """Preferred third partner among non-US/China partners [run, step, state, option]."""
-        options = [i for i, p in enumerate(self.partners) if p not in NOT_THIRD_PARTIES]
-        return eq.restricted_choice(self.utility(), self.third_party_scale[..., None, None], options)
+        scores = self.answer_scores() + self.strategic[..., None, :]
+        return op.restricted_choice(scores, self.third_party_scale[..., None, None],
+                                    op.third_party_options(self.partners))
 
     def asean_first(self) -> np.ndarray:
-        """Share of respondents whose first choice among all options is the ASEAN-centred one
-        [run, step, state] (NaN without it): the survey's 'enhance ASEAN resilience and unity' answer."""
+        """Share of respondents whose first choice is the ASEAN-centred option [run, step, state]
+        (NaN without it): the survey's 'enhance ASEAN resilience and unity' answer."""
         if eq.AUTONOMY not in self.partners:
             return np.full(self.alignment.shape[:-1], np.nan)
-        everything = eq.restricted_choice(self.utility(), self.survey_scale[..., None, None],
-                                          range(len(self.partners)))
-        return everything[..., self.partners.index(eq.AUTONOMY)]
+        is_autonomy = np.array([p == eq.AUTONOMY for p in self.partners])
+        return op.unity_answer(self.answer_scores(), self.survey_scale[..., None], is_autonomy,
+                               self.nest_scale[..., None])
 
     def third_party_names(self) -> list[str]:
-        return [p for p in self.partners if p not in NOT_THIRD_PARTIES]
+        return [self.partners[i] for i in op.third_party_options(self.partners)]

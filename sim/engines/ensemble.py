@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 from sim.base.errors import InputError, check_seed, check_whole
 from sim.base.files import atomic_write
 from sim.core import dynamics, randomness
-from sim.core import equations as eq
+from sim.core import measures
 from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes, tipping_step
 from sim.core.trajectory import Trajectory
@@ -105,6 +105,7 @@ def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, g
     china = inputs.index("CN")
     if china is not None:
         dyn.coercion[:, china] = dynamics.china_step(inputs, dyn)
+        dyn.china_warmth = dynamics.charm_step(inputs, dyn)
     dyn.korea_posture = dynamics.korea_step(inputs, dyn)
     terms = dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn)
     dyn.alignment = dynamics.choose(inputs, terms, dyn.alignment, gumbel)
@@ -126,7 +127,7 @@ class OutcomeRecord:
         self.final = Trajectory.allocate(inputs, 0, with_terms=True)
 
     def record(self, step: int, inputs: Inputs, dyn: dynamics.Dynamic, terms: np.ndarray) -> None:
-        self.leading_by_step[:, step] = eq.leading_partner(dyn.alignment, self.partners)
+        self.leading_by_step[:, step] = measures.leading_partner(dyn.alignment, self.partners)
         if step == self.steps:
             self.final.record(0, inputs, dyn, terms)
 
