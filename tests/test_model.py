@@ -66,6 +66,9 @@ def test_run_json_has_ten_states_summing_to_one(capsys, tmp_path):
         assert sum(state["alignment"].values()) == pytest.approx(1.0)
         assert 0 <= state["forced_us"] <= 1
         assert state["leading"] in state["alignment"]
+        assert sum(state["among_powers"].values()) == pytest.approx(1.0) and "ASEAN" not in state["among_powers"]
+        # among the powers the order is the alignment's: the leader leads in both
+        assert max(state["among_powers"], key=state["among_powers"].get) == state["leading"]
     assert sum(data["asean"]["alignment"].values()) == pytest.approx(1.0)
 
 

@@ -74,9 +74,11 @@ class RunResult:
         """The summary the CLI prints with --json."""
         final = self.final
         partners = list(self.trajectory.partners)
+        among = self.among_powers_final()
         states = {
             name: {
                 "alignment": {p: float(row[p]) for p in partners},
+                "among_powers": {p: float(among.loc[name, p]) for p in among.columns},
                 "hedging": float(row["hedging"]),
                 "forced_us": _number(row.get("forced_us")),
                 "leading": row["leading"],
@@ -100,6 +102,14 @@ class RunResult:
                 "states_led": summary["states_led"],
             },
         }
+
+    def among_powers_final(self) -> pd.DataFrame:
+        """Each state's final alignment among the outside powers alone (shares renormalised without
+        the ASEAN-centred option; rows sum to 1), averaged over replicates: [state x power]."""
+        traj = self.trajectory
+        among = np.nanmean(traj.among_powers()[:, -1], axis=0)
+        powers = [i for i, p in enumerate(traj.partners) if p != "ASEAN"]
+        return pd.DataFrame(among[:, powers], index=list(traj.states), columns=[traj.partners[i] for i in powers])
 
     def forced_us_pooled(self) -> float | None:
         """The ASEAN-wide forced choice pooled as the survey pools its respondents
