@@ -30,13 +30,19 @@ def test_the_layer_contracts_hold():
     assert "3 kept, 0 broken" in result.stdout
 
 
-def test_a_planted_cycle_breaks_the_contracts(tmp_path):
-    """The model core importing the running layer (which imports the core): an upward import and a cycle."""
+def lint_with_planted(tmp_path, module: str, code: str):
+    """Run the contracts on a copy of the package with ``code`` appended to ``module`` (a path under sim/)."""
     shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    equations = tmp_path / "sim" / "core" / "equations.py"
-    equations.write_text(equations.read_text() + "\n\ndef _planted():\n    from sim.running import run  # noqa: F401\n")
-    result = lint_imports(tmp_path)
+    target = tmp_path / "sim" / module
+    target.write_text(target.read_text() + code)
+    return lint_imports(tmp_path)
+
+
+def test_a_planted_cycle_breaks_the_contracts(tmp_path):
+    """The model core importing the running layer (which imports the core): an upward import and a cycle."""
+    result = lint_with_planted(tmp_path, "core/equations.py",
+                               "\n\ndef _planted():\n    from sim.running import run  # noqa: F401\n")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Each layer imports only from the layers below it BROKEN" in result.stdout
     assert "sim.core.equations -> sim.running.run" in result.stdout
@@ -60,12 +66,9 @@ def test_no_import_cycle_counting_every_import():
 
 def test_an_annotation_only_import_closing_a_cycle_is_caught(tmp_path):
     """An import under ``if TYPE_CHECKING:`` is a dependency too: a planted one closes a cycle the contracts see."""
-    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    inputs = tmp_path / "sim" / "core" / "inputs.py"  # sim.core.dynamics imports sim.core.inputs
-    inputs.write_text(inputs.read_text() + "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
-                      "    from sim.core import dynamics  # noqa: F401\n")
-    result = lint_imports(tmp_path)
+    # sim.core.dynamics imports sim.core.inputs
+    result = lint_with_planted(tmp_path, "core/inputs.py", "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                               "    from sim.core import dynamics  # noqa: F401\n")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No cycles are allowed in sim.core" in result.stdout
 
@@ -79,11 +82,8 @@ def test_no_module_of_the_package_is_over_450_lines():
 
 def test_an_app_import_of_the_fit_breaks_the_contracts(tmp_path):
     """The web app reads the survey panel from sim.schema; importing the fit again is caught."""
-    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.csv"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    session = tmp_path / "sim" / "app" / "session.py"
-    session.write_text(session.read_text() + "\n\nfrom sim.calibration.panel import load_panel  # noqa: E402,F401\n")
-    result = lint_imports(tmp_path)
+    result = lint_with_planted(tmp_path, "app/session.py",
+                               "\n\nfrom sim.calibration.panel import load_panel  # noqa: E402,F401\n")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "The web app reads the survey panel as data, never the fit BROKEN" in result.stdout
 
