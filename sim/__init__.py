@@ -14,6 +14,7 @@ Experiments (docs/experiments.md)::
 
     sim.sweep("baseline_2020", vary=["world.us_commitment=0.5:1.5"], samples=100, out="results/sweep")
     sim.compare(["baseline_2020", "us_retrenchment"])
+    sim.explain_difference("baseline_2020", "us_retrenchment")   # who moved, and which input and term did it
     sim.sensitivity("baseline_2020", vary=[...], outcome="asean_US")
     sim.discover("results/sweep", "led_CN >= 6")
 
@@ -31,6 +32,7 @@ from sim.base.version import __version__
 from sim.calibration.fitting import calibrate
 from sim.calibration.validation import validate
 from sim.experiments.comparison import compare
+from sim.experiments.difference import explain_difference
 from sim.experiments.discovery import discover
 from sim.experiments.sensitivity_analysis import sensitivity
 from sim.experiments.sweeps import load_sweep, sweep
@@ -41,5 +43,5 @@ from sim.running.uncertainty import parameter_intervals
 from sim.schema.scenario import Scenario, list_scenarios, load
 
 __all__ = ["run", "explain", "save", "list_scenarios", "load", "Scenario", "RunResult", "InputError", "__version__",
-           "sweep", "load_sweep", "compare", "sensitivity", "discover", "calibrate", "validate",
+           "sweep", "load_sweep", "compare", "explain_difference", "sensitivity", "discover", "calibrate", "validate",
            "parameter_intervals", "claim_table"]

@@ -78,5 +78,7 @@ def main(args) -> int:
     print(comparing.plain(comparing.difference_table(result)).to_string())
     for label in result.labels[1:]:
         print("\n" + "\n".join(comparing.state_summary(result, label)))
+        print(f"\nMain driver per state of the forced choice's change ({label} minus {result.labels[0]}):")
+        print(comparing.driver_table(result, label).to_string())
     print(f"\nWrote {out}/: " + ", ".join(p.name for p in files.values()))
     return 0

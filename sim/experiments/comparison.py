@@ -35,12 +35,14 @@ from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
+from sim.experiments.attribution import IdenticalWorldsWarning, identical_worlds
+from sim.experiments.difference import explain_difference, points, shown_inputs
+from sim.experiments.intervals import RESAMPLES, bootstrap_interval
 from sim.reports.tables import interval_cell, markdown_table
 from sim.running.provenance import make_manifest
 from sim.running.uncertainty import describe_draws, draw_interval, draw_plan, drawn_variations
 from sim.schema.scenario import scenario_of
 
-RESAMPLES = 2000  # judgement: the interval ends move by well under 0.1 point beyond this many
 DEFAULT_REPLICATES = 200  # judgement: intervals about 1 point wide on ASEAN alignment at the default noise
 DRAW_REPLICATES = 20  # per parameter draw (x 30 draws): each draw's mean within about 1 point of its own
 WORLD_MEASURES = ("forced_us", "hedging", "cohesion")
@@ -55,35 +57,16 @@ class Comparison:
     states: pd.DataFrame
     over_time: pd.DataFrame
     manifest: dict
+    drivers: pd.DataFrame | None = None  # per scenario and state: the main driver of the forced choice's change
 
     @property
     def labels(self) -> list[str]:
         return list(dict.fromkeys(self.alignment["scenario"]))
 
 
-def bootstrap_interval(samples: np.ndarray, seed: int, resamples: int = RESAMPLES) -> tuple[np.ndarray, np.ndarray]:
-    """95% BCa bootstrap interval of the mean of each column of ``samples`` [run, column].
-
-    A column whose values are all equal (e.g. the difference of two identical
-    scenarios) has the interval [value, value]: the bootstrap is degenerate there.
-    """
-    from scipy import stats  # scipy loads only when intervals are computed
-
-    samples = np.asarray(samples, dtype=float)
-    lo, hi = samples.mean(0), samples.mean(0)
-    varies = np.ptp(samples, axis=0) > 0
-    if varies.any() and len(samples) > 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", stats.DegenerateDataWarning)  # near-constant columns: BCa falls back
-            result = stats.bootstrap((samples[:, varies],), np.mean, axis=0, vectorized=True, n_resamples=resamples,
-                                     batch=100, method="BCa", rng=np.random.default_rng(seed))
-        lo[varies], hi[varies] = result.confidence_interval
-    return lo, hi
-
-
 def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None = None, seed: int | None = None,
             overrides: dict | None = None, draws: pd.DataFrame | None = None,
-            labels: list[str] | None = None) -> Comparison:
+            labels: list[str] | None = None, drivers: bool = True) -> Comparison:
     """Run each scenario ``replicates`` times on the same random numbers; compare each with the first.
 
     Args:
@@ -94,13 +77,16 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
         draws: parameter draws (`sim.running.uncertainty.load_draws`): ``replicates`` runs per draw,
             intervals over draws (module docstring). None: the defaults, bootstrap intervals.
         labels: a name per scenario for the tables (default: the scenario names).
+        drivers: also find each state's main driver (`main_drivers`): the input and utility term
+            behind its forced choice's change (with ``draws``, at the default parameters).
 
     Returns:
         A `Comparison`, whose tables are DataFrames of fractions (0.05 is 5 points):
         ``alignment`` (scenario, measure, mean, lo, hi: final ASEAN alignment per partner, forced_us,
         hedging, cohesion), ``differences`` (scenario, measure, difference, lo, hi, clear: each scenario
         minus the first, paired run by run), ``states`` (scenario, state, partner, difference, lo, hi,
-        clear), ``over_time`` (scenario, step, partner, mean, lo, hi) and ``manifest`` (what produced
+        clear), ``over_time`` (scenario, step, partner, mean, lo, hi), ``drivers`` (scenario, state,
+        difference, lo, hi, input, contribution, term, sentence; `main_drivers`) and ``manifest`` (what produced
         them, what the brackets mean, and any warnings). Two scenarios that are the same world warn
         (`IdenticalWorldsWarning`): every difference between them is zero.
     """
@@ -129,7 +115,23 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     interval = _interval(seed, None if draws is None else n_draws)
     return Comparison(_alignment(runs, partners, interval), _differences(runs, partners, interval),
                       _state_differences(runs, partners, list(loaded[0].states), interval),
-                      _over_time(runs, partners, interval), manifest)
+                      _over_time(runs, partners, interval), manifest,
+                      main_drivers(loaded, labels, replicates, steps, seed) if drivers else None)
+
+
+def main_drivers(scenarios, labels, replicates: int, steps: int, seed: int) -> pd.DataFrame:
+    """Per scenario after the first and per state: the change in its forced choice, the input that
+    contributes most to it (exact Shapley values, `sim.experiments.difference`) and the utility term
+    moving its US-over-China gap most, on the same replicates and random numbers as the comparison."""
+    frames = []
+    for label, scenario in zip(labels[1:], scenarios[1:]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IdenticalWorldsWarning)  # compare has warned already
+            found = explain_difference(scenarios[0], scenario, replicates=replicates, steps=steps, seed=seed,
+                                       labels=(labels[0], label))
+        frames.append(found.drivers.assign(scenario=label))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
 
 
 def _plan(scenario, draws, replicates: int):
@@ -168,22 +170,6 @@ def _interval_notes(draws, replicates: int, held: dict) -> dict:
             "brackets": f"5%-95% range over the {len(draws)} parameter draws of each draw's mean (parameter "
                         "uncertainty: refits of the panel fit on resampled survey figures)",
             "band": f"5%-95% range over {len(draws)} parameter draws"}
-
-
-class IdenticalWorldsWarning(UserWarning):
-    """Two compared scenarios have the same parameters, events, steps and seed: their difference is zero."""
-
-
-def identical_worlds(scenarios, labels) -> list[str]:
-    """A sentence for each scenario that is the same world as an earlier one (same digest)."""
-    first_of, found = {}, []
-    for label, scenario in zip(labels, scenarios):
-        earlier = first_of.setdefault(scenario.digest(), label)
-        if earlier != label:
-            found.append(f"{label} is the same world as {earlier} (same parameters and events): every difference "
-                         f"between them is zero; --set changes every scenario, so change one inline, e.g. "
-                         f"'{scenario.name.split('@')[0]}@world.us_commitment=0.75'")
-    return found
 
 
 def _check_labels(labels, scenarios) -> list[str]:
@@ -319,6 +305,16 @@ def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
     frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
     table = frame.pivot(index="state", columns="partner", values="cell")
     return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
+
+
+def driver_table(comparison: Comparison, label: str) -> pd.DataFrame:
+    """Per state: ``label``'s change in the forced choice (points, with its interval), the main input
+    behind it and the utility term moving the US-over-China gap most (`main_drivers`)."""
+    rows = comparison.drivers[comparison.drivers["scenario"] == label].set_index("state")
+    return pd.DataFrame({"forced_us change": [f"{points(r.difference)} [{points(r.lo)}, {points(r.hi)}]"
+                                              for r in rows.itertuples()],
+                         "main input": shown_inputs(rows), "contribution": rows["contribution"].map(points),
+                         "main term": rows["term"].fillna("")}, index=rows.index)
 
 
 def plain(table: pd.DataFrame) -> pd.DataFrame:
