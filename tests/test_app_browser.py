@@ -340,11 +340,66 @@ def test_a_link_opens_the_compare_tab_with_its_columns(app_url, page):
     page.wait_for_function("() => !location.search.includes('tab=compare')")
 
 
-def save_screenshot(page, tmp_path: Path, name: str) -> None:
+# What a layout must hold (issue 27): no horizontal scroll, every chart inside its card, tiles that
+# neither overlap nor cut their text, and the timeline not covered by anything.
+LAYOUT_FAULTS = """() => {
+  const faults = [];
+  if (document.documentElement.scrollWidth > innerWidth) faults.push('horizontal scroll ' +
+      document.documentElement.scrollWidth + ' > ' + innerWidth);
+  for (const plot of document.querySelectorAll('.chart .js-plotly-plot')) {
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    const card = plot.closest('.chart').getBoundingClientRect();
+    if (svg.width > card.width + 1) faults.push('chart ' + svg.width + ' px in a ' + card.width + ' px card');
+  }
+  const tiles = [...document.querySelectorAll('.tile')].map(t => [t, t.getBoundingClientRect()]);
+  for (const [tile, box] of tiles) {
+    if (tile.scrollWidth > tile.clientWidth + 1 || tile.scrollHeight > tile.clientHeight + 1)
+      faults.push('tile text cut: ' + tile.innerText);
+    for (const [other, o] of tiles) if (other !== tile && box.left < o.right - 1 && o.left < box.right - 1
+        && box.top < o.bottom - 1 && o.top < box.bottom - 1) faults.push('tiles overlap');
+  }
+  const timeline = document.querySelector('.timeline-chart');
+  timeline.scrollIntoView({block: 'center'});
+  const box = timeline.getBoundingClientRect();
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  if (!timeline.contains(top)) faults.push('the timeline is covered by ' + (top && top.className));
+  return faults;
+}"""
+
+
+@pytest.mark.parametrize("width, height, name", [(1024, 768, "projector"), (390, 844, "phone")])
+def test_layouts_hold_on_a_projector_and_a_phone(app_url, browser_context, tmp_path, width, height, name):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, app_url)
+    page.locator(".step-button").click()
+    page.get_by_text("Quarter 1 of 40").wait_for()
+    page.wait_for_function("() => [...document.querySelectorAll('.chart .js-plotly-plot')].every(p => "
+                           "p.querySelector('.main-svg').getBoundingClientRect().width <= "
+                           "p.closest('.chart').getBoundingClientRect().width + 1)")
+    faults = page.evaluate(LAYOUT_FAULTS)
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    print(f"\n{name} {width}x{height}: scroll width {widths[0]} in a {widths[1]} px window")
+    assert not faults, faults
+    drawer = page.locator(".v-navigation-drawer")
+    if width < 960:  # a phone: the side panel starts closed, the menu button opens it, it leaves room to close it
+        assert "v-navigation-drawer--open" not in drawer.get_attribute("class")
+        page.locator(".v-app-bar .v-app-bar__nav-icon, .v-app-bar button").first.click()
+        page.wait_for_function("() => document.querySelector('.v-navigation-drawer--open')")
+        assert drawer.bounding_box()["width"] < width
+        page.mouse.click(width - 10, height // 2)  # a tap beside the panel closes it
+        page.wait_for_function("() => !document.querySelector('.v-navigation-drawer--open')")
+    page.locator(".tile-Laos").click()  # a click reaches the link at once, not at the next step
+    page.wait_for_function("() => location.search.includes('state=Laos')")
+    page.locator(".tile-Laos").scroll_into_view_if_needed()
+    save_screenshot(page, tmp_path, f"app_{name}.png", full_page=False)
+
+
+def save_screenshot(page, tmp_path: Path, name: str, full_page: bool = True) -> None:
     targets = [tmp_path / name, ROOT / "results" / f"screenshot_{name}"]
     if os.environ.get("SIM_UPDATE_SCREENSHOT") == "1":
         targets.append(ROOT / "docs" / "screenshots" / name)
-    image = page.screenshot(full_page=True)
+    image = page.screenshot(full_page=full_page)
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(image)

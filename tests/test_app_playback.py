@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("solara")
 
 from sim.app import playback, session  # noqa: E402 - after the skip: Solara is an optional dependency
-from sim.app.state import PageState  # noqa: E402
+from sim.app.state import IN_FLIGHT, PageState  # noqa: E402
 from sim.schema import parameters  # noqa: E402
 from sim.schema.scenario import Event, load  # noqa: E402
 
@@ -117,12 +117,12 @@ def test_pause_lands_on_the_quarter_the_browser_showed():
     assert not state.advance(while_playing=True)  # Play's thread, late: it does not move on after Pause
 
 
-def test_play_waits_for_the_screen_but_keeps_one_quarter_on_its_way():
+def test_play_waits_for_the_screen_but_keeps_a_few_quarters_on_their_way():
     state = page()
-    state.advance()
-    state.advance()
+    for _ in range(IN_FLIGHT + 1):
+        state.advance()
     state.screen_drew(0)
-    assert not state.screen_caught_up()  # two quarters ahead of the screen: wait
+    assert not state.screen_caught_up()  # too far ahead of the screen: wait
     state.screen_drew(1)
     assert state.screen_caught_up()
 

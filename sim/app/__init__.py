@@ -7,7 +7,7 @@ runs, without Solara).
 
 import solara
 
-from sim.app.page import Page, serve  # noqa: F401 - the names Solara and run.py ui look up
+from sim.app.page import Layout, Page, serve  # noqa: F401 - the names Solara and run.py ui look up
 
 # One route: without it Solara would make a page of each module of this package.
-routes = [solara.Route(path="/", component=Page, label="ASEAN alignment simulator")]
+routes = [solara.Route(path="/", component=Page, label="ASEAN alignment simulator", layout=Layout)]

@@ -45,7 +45,7 @@ def CompareView(state):
                 f"{session.COMPARE_REPLICATES} times on the same random numbers (as `run.py compare`), so the "
                 "difference B minus A is paired run by run; brackets are 95% bootstrap intervals.",
                 classes=["help"])
-    with solara.Columns([6, 6]):
+    with solara.ColumnsResponsive(12, large=6):
         CompareColumn(state, 0)
         CompareColumn(state, 1)
     solara.Button(f"Compare B with A ({session.COMPARE_REPLICATES} replicates each)", color="primary",

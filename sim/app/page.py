@@ -41,6 +41,7 @@ from sim.app.state import PageState
 from sim.base.errors import check_whole
 
 DEFAULT_PORT = 8765
+NARROW = 960  # pixels: below it the side panel floats over the page (Vuetify's mobile breakpoint), so it starts closed
 CSS = Path(__file__).with_name("page.css").read_text(encoding="utf-8")
 
 
@@ -55,6 +56,21 @@ def Address(state):
     re-renders this, not the page)."""
     state.revision.value  # noqa: B018 - subscribe to changes of the run (address() reads the rest)
     UrlSync(query=state.address())
+
+
+@solara.component_vue(str(Path(__file__).with_name("window_width.vue")))
+def WindowWidth(event_width=None):
+    """Reports the browser window's width once (``event_width(pixels)``)."""
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 - Solara's layout signature
+    """Solara's app layout, with the side panel closed on a narrow screen (its menu button
+    reopens it; a tap beside it closes it) and open on a wide one."""
+    width = solara.use_reactive(0)  # 0 until the browser has said: open, as on a wide screen
+    probe = WindowWidth(event_width=width.set)
+    main = solara.Div(children=[probe, *children])  # one child: the side panel comes from solara.Sidebar
+    return solara.AppLayout(children=[main], sidebar_open=width.value == 0 or width.value >= NARROW)
 
 
 @solara.component
@@ -95,6 +111,7 @@ def serve(port: int = DEFAULT_PORT, host: str = "localhost", open_browser: bool 
             sock.bind((host, 0))
             port = sock.getsockname()[1]
     solara.server.settings.telemetry.mixpanel_enable = False  # no calls home from a classroom
+    solara.server.settings.theme.show_banner = False  # its corner badge covered the page's bottom right
     print(f"ASEAN alignment simulator: open http://{host}:{port} in a browser (Ctrl-C stops the server)", flush=True)
     args = ["run", "sim.app", "--host", host, "--port", str(port), "--production", "--no-check-version",
             "--open" if open_browser else "--no-open"]

@@ -65,6 +65,11 @@ def Timeline(state, band):
                 "lines: the scenario's own events (dotted) and your changes (solid); the markers on the quarter "
                 "slider name them.",
                 classes=["help"])
+    solara.Text("Why the lines move in 2020-21 with no event: quarter 0 is the states' choice on their starting "
+                "scores alone, before they see what their neighbours do, and each partner's engagement then moves "
+                "a step a quarter toward what it wants (model.adapt_rate). The first quarters are the model "
+                "settling, not news: read a scenario against the baseline or the band, not against quarter 0.",
+                classes=["help", "spin-up-note"])
     events = session.user_events(current)
     if events:
         shown = (f"{quarter_label(e.step)}: {CONTROL_LABELS.get(e.key, e.key)} = "
@@ -97,14 +102,16 @@ def TileMap(state):
     quarter = state.quarter.value
     current = state.model.value
     solara.HTML(tag="div",
-                unsafe_innerHTML="<b>Who leads each state.</b> Click a state to see why it leans as it does; "
-                                 "hover for every share.")
+                unsafe_innerHTML="<b>Who leads each state.</b> Each tile: the leading outside power and its "
+                                 "share, then the share the state keeps ASEAN-centred. Click a state to see why it "
+                                 "leans as it does; hover for every share.")
     tiles = [{"state": t["tile"].state, "lead": t["lead"], "share": f"{t['share']:.0%}",
+              "asean": "" if t["asean"] is None else f"{t['asean']:.0%}",
               "hedging": f"{t['hedging']:.2f}", "hover": t["hover"], "style": tile_style(t)}
              for t in session.tiles_of(current, quarter)]
     TileGrid(tiles=tiles, selected=state.selected.value, event_select=state.selected.set,
              grid_style=f"grid-template-columns: repeat({tilemap.GRID_COLS}, 1fr); "
-                        f"grid-template-rows: repeat({tilemap.GRID_ROWS}, 66px);")
+                        f"grid-template-rows: repeat({tilemap.GRID_ROWS}, 72px);")
     MapLegend(current.inputs.partners)
 
 
@@ -213,12 +220,12 @@ def RunView(state):
     band = use_band(state, current)
     Transport(state)
     Summary(state)
-    with solara.Columns([6, 6]):
+    with solara.ColumnsResponsive(12, large=6):
         with solara.Card(margin=0):
             Timeline(state, band)
         with solara.Card(margin=0):
             TileMap(state)
-    with solara.Columns([6, 6]):
+    with solara.ColumnsResponsive(12, large=6):
         with solara.Card(margin=0):
             StateBars(state)
         with solara.Card(margin=0):

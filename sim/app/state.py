@@ -20,6 +20,7 @@ from sim.schema.scenario import load
 
 DEFAULT_SPEED = 6.0  # quarters a second while playing, when the browser keeps up (about 5-7 it can draw)
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 6.0, 10.0)  # the speed control's choices, quarters a second
+IN_FLIGHT = 2  # quarters Play may send ahead of the screen: keeps the pace when a round trip is slow
 SCREEN_WAIT = 1.5  # seconds Play waits for the browser to draw a quarter before it moves on regardless
 
 
@@ -29,7 +30,7 @@ class PageState:
     The model is the run computed so far; ``quarter`` is the quarter on screen, at most the
     model's step (going back reads the run's trajectory, it does not recompute). ``drawn`` is
     the last quarter the browser reports it has drawn: Play moves on only when the screen has
-    all but caught up, so the screen never trails by more than a quarter and Pause stops there.
+    all but caught up (`IN_FLIGHT`), so the screen never trails far, and Pause stops at the quarter on screen.
     ``revision`` is bumped when the run's scenario changes (Reset, a slider), which the band follows.
     """
 
@@ -137,9 +138,10 @@ class PageState:
         self.drawn.value = int(quarter)
 
     def screen_caught_up(self) -> bool:
-        """Whether the browser has drawn the quarter before the one the page holds: one quarter may
-        be on its way to the screen (its report comes two frames after it is drawn), no more."""
-        return self.drawn.value >= self.quarter.value - 1
+        """Whether the browser is close enough behind to send it another quarter: `IN_FLIGHT`
+        quarters may be on their way to the screen (a report comes two frames after a quarter is
+        drawn), no more. Pause carries the quarter on screen, so it stops there all the same."""
+        return self.drawn.value >= self.quarter.value - IN_FLIGHT
 
     def toggle_play(self, on_screen: int | None = None) -> None:
         """Play if paused (not at the end), pause if playing: at ``on_screen``, the quarter the

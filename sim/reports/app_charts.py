@@ -21,17 +21,18 @@ from sim.reports.colors import TERM_COLORS, partner_color
 from sim.schema.parameters import partner_name
 
 FONT = 12
-WIDTH = 440  # pixels: half the page beside the sidebar on a 1440-pixel screen (the widget does not follow its card)
 # The chart toolbar: PNG download at twice the screen size (sharp on slides); no Plotly logo, no
 # "share chart" (it would send the data to Chart Studio), no selection tools (nothing to select).
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
+CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2},
           "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
 
 
-def _figure(data: list, title: str, height: int, name: str, width: int = WIDTH, **layout) -> dict:
-    """A figure dict with the shared look; ``uirevision`` keeps the reader's zoom across updates."""
+def _figure(data: list, title: str, height: int, name: str, width: int | None = None, **layout) -> dict:
+    """A figure dict with the shared look; ``uirevision`` keeps the reader's zoom across updates.
+    Without ``width`` the chart takes its card's width (autosize), from a phone to a projector."""
     base = {
-        "title": {"text": title, "x": 0.01, "font": {"size": FONT + 2}}, "height": height, "width": width,
+        "title": {"text": title, "x": 0.01, "font": {"size": FONT + 2}}, "height": height,
+        **({"width": width} if width else {"autosize": True}),
         "template": "plotly_white",
         "margin": {"l": 60, "r": 15, "t": 50, "b": 40}, "font": {"size": FONT}, "uirevision": name,
         "hovermode": "closest", "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
@@ -141,5 +142,5 @@ def difference_chart(differences: pd.DataFrame, partners, title: str) -> dict:
              "customdata": [[lo, hi, c] for lo, hi, c in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]), clear)],
              "hovertemplate": "%{x}: %{y:+.1f} points [%{customdata[0]:.1f}, %{customdata[1]:.1f}], "
                               "%{customdata[2]}<extra></extra>"}]
-    return _figure(data, title, 360, "difference", width=2 * WIDTH,
+    return _figure(data, title, 360, "difference",
                    yaxis={"title": {"text": "difference (points)"}, "zeroline": True, "zerolinecolor": "black"})
