@@ -39,6 +39,12 @@ def test_every_state_has_one_tile_and_tiles_do_not_overlap():
     assert all(0 <= r < tilemap.GRID_ROWS and 0 <= c < tilemap.GRID_COLS for r, c in taken)
 
 
+def test_a_tile_label_is_the_state_name_with_at_most_a_soft_hyphen():
+    for state in parameters.states():
+        label = tilemap.tile_label(state)
+        assert label.replace("\u00ad", "") == state and label.count("\u00ad") <= 1
+
+
 def test_tiles_sit_roughly_where_the_states_lie():
     where = {t.state: t for t in tilemap.TILES}
     assert (where["Myanmar"].row, where["Myanmar"].col) == (0, 0)  # top left

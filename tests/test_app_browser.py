@@ -355,6 +355,10 @@ LAYOUT_FAULTS = """() => {
   for (const [tile, box] of tiles) {
     if (tile.scrollWidth > tile.clientWidth + 1 || tile.scrollHeight > tile.clientHeight + 1)
       faults.push('tile text cut: ' + tile.innerText);
+    const name = tile.querySelector('.tile-name'), range = document.createRange();
+    range.selectNodeContents(name);  // a name on two lines must break at its soft hyphen, not mid-word
+    if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1 && !name.textContent.includes('\u00ad'))
+      faults.push('tile name broken mid-word: ' + name.textContent);
     for (const [other, o] of tiles) if (other !== tile && box.left < o.right - 1 && o.left < box.right - 1
         && box.top < o.bottom - 1 && o.top < box.bottom - 1) faults.push('tiles overlap');
   }

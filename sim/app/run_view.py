@@ -105,7 +105,7 @@ def TileMap(state):
                 unsafe_innerHTML="<b>Who leads each state.</b> Each tile: the leading outside power and its "
                                  "share, then the share the state keeps ASEAN-centred. Click a state to see why it "
                                  "leans as it does; hover for every share.")
-    tiles = [{"state": t["tile"].state, "lead": t["lead"], "share": f"{t['share']:.0%}",
+    tiles = [{"state": t["tile"].state, "label": tilemap.tile_label(t["tile"].state), "lead": t["lead"], "share": f"{t['share']:.0%}",
               "asean": "" if t["asean"] is None else f"{t['asean']:.0%}",
               "hedging": f"{t['hedging']:.2f}", "hover": t["hover"], "style": tile_style(t)}
              for t in session.tiles_of(current, quarter)]

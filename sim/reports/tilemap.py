@@ -42,6 +42,8 @@ TILES = (
 )
 GRID_ROWS = 1 + max(t.row + t.rows - 1 for t in TILES)
 GRID_COLS = 1 + max(t.col + t.cols - 1 for t in TILES)
+# Where a long name may break on a narrow tile (a soft hyphen: "Philip-pines" on a phone, not "Philippine-s").
+SOFT_BREAKS = {"Philippines": "Philip\u00adpines", "Singapore": "Singa\u00adpore", "Indonesia": "Indo\u00adnesia"}
 # How pale a tile gets: a state spread evenly over partners (hedging 1) keeps this much colour.
 MIN_STRENGTH = 0.2
 
@@ -53,6 +55,11 @@ def layout(states) -> list[Tile]:
     tiles = [t for t in TILES if t.state in set(states)]
     tiles += [Tile(s, GRID_ROWS, i) for i, s in enumerate(extra)]
     return tiles
+
+
+def tile_label(state: str) -> str:
+    """The name a tile shows, with a soft hyphen where a narrow tile may break it."""
+    return SOFT_BREAKS.get(state, state)
 
 
 def blend(color: str, strength: float) -> str:
