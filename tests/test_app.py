@@ -438,3 +438,20 @@ def test_the_first_survey_year_has_no_earlier_survey():
 def test_ui_refuses_a_bad_port(capsys):
     assert main(["ui", "--port", "70000"]) == 2
     assert capsys.readouterr().err.strip() == "error: port = 70000: expected a whole number from 0 to 65535"
+
+
+def test_every_lesson_names_a_scenario_and_shows_its_sections_without_claim_marks():
+    from sim.app import lessons
+    from sim.schema.scenario import load
+    found = lessons.lessons()
+    assert len(found) == len(list(lessons.LESSON_DIR.glob("[0-9][0-9]_*.md"))) >= 5
+    for lesson in found:
+        load(lesson.scenario)  # a real scenario
+        assert set(lesson.sections) == set(lessons.SECTIONS.values())
+        assert all("<!--" not in text for text in lesson.sections.values())
+
+
+def test_a_lesson_without_a_scenario_file_falls_back_to_the_baseline_and_skips_missing_sections():
+    from sim.app import lessons
+    lesson = lessons.parse("99_x", "# Lesson 9: X\n\n## Scenario\n\n`no_such_scenario`\n\n## What to watch\n\n- a\n")
+    assert (lesson.title, lesson.scenario, list(lesson.sections)) == ("Lesson 9: X", "baseline_2020", ["What to watch"])

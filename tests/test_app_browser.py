@@ -340,6 +340,28 @@ def test_a_link_opens_the_compare_tab_with_its_columns(app_url, page):
     page.wait_for_function("() => !location.search.includes('tab=compare')")
 
 
+def test_a_lesson_loads_its_scenario_and_shows_its_steps_and_questions(app_url, page, tmp_path):
+    from sim.app import lessons  # the lesson as its file says, not as this test remembers it
+    from sim.schema.scenario import load
+    lesson = next(item for item in lessons.lessons() if item.scenario != "baseline_2020")
+    open_page(page, app_url)
+    page.locator(".step-button").click()
+    page.get_by_text("Quarter 1 of 40").wait_for()
+    page.locator(".lesson-panel .v-select__slot").click()
+    page.locator(".v-menu__content .v-list-item", has_text=lesson.title).click()
+    page.get_by_text("Quarter 0 of 40").wait_for()  # the lesson starts its scenario from the beginning
+    page.wait_for_function("t => location.search.includes('scenario=' + t)", arg=lesson.scenario)
+    panel = page.locator(".lesson-panel")
+    assert load(lesson.scenario).title in page.locator(".timeline-chart").inner_text()
+    steps = panel.locator(".v-expansion-panel--active")
+    assert steps.count() == 1 and "what to change" in steps.inner_text().lower()
+    panel.get_by_text("Questions for discussion").click()
+    question = lesson.sections["Questions for discussion"].splitlines()[0].split(". ", 1)[1][:30]
+    panel.get_by_text(question, exact=False).wait_for()
+    assert "claim:" not in panel.inner_text()  # the claim marks are for the checks, not for students
+    save_screenshot(page, tmp_path, "app_lesson.png", full_page=False)
+
+
 # What a layout must hold (issue 27): no horizontal scroll, every chart inside its card, tiles that
 # neither overlap nor cut their text, and the timeline not covered by anything.
 LAYOUT_FAULTS = """() => {
@@ -357,7 +379,8 @@ LAYOUT_FAULTS = """() => {
       faults.push('tile text cut: ' + tile.innerText);
     const name = tile.querySelector('.tile-name'), range = document.createRange();
     range.selectNodeContents(name);  // a name on two lines must break at its soft hyphen, not mid-word
-    if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1 && !name.textContent.includes('\u00ad'))
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    if (lines > 1 && !name.textContent.includes('\u00ad'))
       faults.push('tile name broken mid-word: ' + name.textContent);
     for (const [other, o] of tiles) if (other !== tile && box.left < o.right - 1 && o.left < box.right - 1
         && box.top < o.bottom - 1 && o.top < box.bottom - 1) faults.push('tiles overlap');

@@ -12,6 +12,7 @@ import solara
 from sim.app import playback, session, survey
 from sim.app.chart import Chart
 from sim.app.controls import Transport
+from sim.app.lesson_view import LessonPanel
 from sim.app.session import CONTROL_LABELS
 from sim.core.calendar import quarter_label
 from sim.core.equations import TERMS
@@ -105,7 +106,8 @@ def TileMap(state):
                 unsafe_innerHTML="<b>Who leads each state.</b> Each tile: the leading outside power and its "
                                  "share, then the share the state keeps ASEAN-centred. Click a state to see why it "
                                  "leans as it does; hover for every share.")
-    tiles = [{"state": t["tile"].state, "label": tilemap.tile_label(t["tile"].state), "lead": t["lead"], "share": f"{t['share']:.0%}",
+    tiles = [{"state": t["tile"].state, "label": tilemap.tile_label(t["tile"].state), "lead": t["lead"],
+              "share": f"{t['share']:.0%}",
               "asean": "" if t["asean"] is None else f"{t['asean']:.0%}",
               "hedging": f"{t['hedging']:.2f}", "hover": t["hover"], "style": tile_style(t)}
              for t in session.tiles_of(current, quarter)]
@@ -218,6 +220,7 @@ def RunView(state):
     """The Run tab."""
     current = state.model.value
     band = use_band(state, current)
+    LessonPanel(state)
     Transport(state)
     Summary(state)
     with solara.ColumnsResponsive(12, large=6):

@@ -50,6 +50,7 @@ class PageState:
         self.comparison = solara.reactive(None)  # (Comparison, seconds) of the last compare
         self.compare_error = solara.reactive("")
         self.tab = solara.reactive(0)  # 0: Run, 1: Compare
+        self.lesson = solara.reactive("")  # the lesson followed (docs/lessons file stem), "" for none
         self._step_lock = threading.Lock()  # Play's thread and the Step button step one model
 
     # --- the run ---------------------------------------------------------------------------
