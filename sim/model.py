@@ -52,7 +52,8 @@ class AlignmentModel(mesa.Model):
         for row, name in enumerate(self.inputs.states):
             StateAgent(self, name, row)
         self.trajectory = Trajectory.allocate(self.inputs, self.horizon)
-        self.trajectory.record(0, self.inputs, self.dyn, dynamics.scores(self.inputs, self.partner_now, self.dyn))
+        self.trajectory.record(0, self.inputs, self.dyn, dynamics.scores(self.inputs, self.partner_now, self.dyn),
+                               self.partner_now)
         # Mesa's batch_run reads its rows from the collector (benchmarks/bench.py); results and the app
         # read the trajectory, so the collector keeps only the ASEAN means and cohesion batch_run reports.
         self.datacollector = mesa.DataCollector(
@@ -89,7 +90,7 @@ class AlignmentModel(mesa.Model):
     def record(self):
         terms = np.stack([agent.terms for agent in sorted(self.state_agents, key=lambda a: a.row)])[None]
         if self.steps <= self.horizon:
-            self.trajectory.record(self.steps, self.inputs, self.dyn, terms)
+            self.trajectory.record(self.steps, self.inputs, self.dyn, terms, self.partner_now)
         self.datacollector.collect(self)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from sim.core import equations as eq
 from sim.core import measures
 from sim.core import opinion as op
-from sim.core.dynamics import Dynamic, china_coercion, effective_partners
+from sim.core.dynamics import Dynamic, china_coercion
 from sim.core.inputs import Inputs
 
 TRUST = eq.TERMS.index("trust")
@@ -64,8 +64,10 @@ class Trajectory:
             terms=terms,
         )
 
-    def record(self, step: int, inputs: Inputs, dyn: Dynamic, terms: np.ndarray | None) -> None:
-        """Store the state after ``step`` and the scores made during it."""
+    def record(self, step: int, inputs: Inputs, dyn: Dynamic, terms: np.ndarray | None, partners: dict) -> None:
+        """Store the state after ``step`` and the scores made during it; ``partners`` are the
+        step's effective partner attributes (`sim.core.dynamics.effective_partners`), which the
+        engine has already computed for its scores."""
         self.rationality[:, step] = inputs["rationality"]
         self.survey_scale[:, step] = inputs["survey_scale"]
         self.third_party_scale[:, step] = inputs["third_party_scale"]
@@ -73,16 +75,20 @@ class Trajectory:
         self.alignment[:, step] = dyn.alignment
         self.opinion[:, step] = op.opinion_terms(inputs["lean"], inputs["trust_gap"], inputs["weights"][..., TRUST],
                                                  inputs.partners)
-        partners = effective_partners(inputs, dyn)
-        is_third = np.isin(np.arange(len(inputs.partners)), op.third_party_options(inputs.partners))
         self.strategic[:, step] = inputs["strategic_weight"][:, None] * op.strategic_value(
-            partners["security_capacity"], partners["counterbalance"], is_third)
+            partners["security_capacity"], partners["counterbalance"], self._is_third_party())
         self.threat[:, step] = dyn.threat
         self.china_coercion[:, step] = china_coercion(inputs, dyn.coercion)
         self.korea_posture[:, step] = dyn.korea_posture
         self.crisis[:, step] = dyn.crisis
         if self.terms is not None and terms is not None:
             self.terms[:, step] = terms
+
+    def _is_third_party(self) -> np.ndarray:
+        """[partner] the third-party question's options, as booleans (the partners never change)."""
+        is_third = np.zeros(len(self.partners), bool)
+        is_third[op.third_party_options(self.partners)] = True
+        return is_third
 
     @property
     def n_steps(self) -> int:

@@ -83,22 +83,24 @@ def simulate_final(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, ru
 
 
 def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
-    """The time loop; ``record.record(step, inputs, dyn, terms)`` sees every step 0..steps."""
+    """The time loop; ``record.record(step, inputs, dyn, terms, partners)`` sees every step 0..steps."""
     inputs = inputs.copy()
     runs = np.arange(inputs.n_runs) if runs is None else np.asarray(runs)
     n_states, n_partners = len(inputs.states), len(inputs.partners)
     with_noise = randomness.needs_noise(inputs, events)
     gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, with_noise)
     dyn = dynamics.start(inputs)
-    record.record(0, inputs, dyn, dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn))
+    partners = dynamics.effective_partners(inputs, dyn)
+    record.record(0, inputs, dyn, dynamics.scores(inputs, partners, dyn), partners)
     for step in range(1, steps + 1):
-        terms = advance(inputs, dyn, events, step, uniform[:, step - 1],
-                        None if gumbel is None else gumbel[:, step - 1])
-        record.record(step, inputs, dyn, terms)
+        terms, partners = advance(inputs, dyn, events, step, uniform[:, step - 1],
+                                  None if gumbel is None else gumbel[:, step - 1])
+        record.record(step, inputs, dyn, terms, partners)
 
 
-def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, gumbel) -> np.ndarray:
-    """One step for the whole batch; updates ``dyn`` and returns the scores used."""
+def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, gumbel) -> tuple[np.ndarray, dict]:
+    """One step for the whole batch; updates ``dyn`` and returns the scores used and the
+    effective partners they were made with."""
     dynamics.apply_events(inputs, dyn, events, step)
     dynamics.world(inputs, dyn, uniform)
     dyn.engagement = dynamics.partner_engagement(inputs, dyn)
@@ -107,9 +109,10 @@ def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, g
         dyn.coercion[:, china] = dynamics.china_step(inputs, dyn)
         dyn.china_warmth = dynamics.charm_step(inputs, dyn)
     dyn.korea_posture = dynamics.korea_step(inputs, dyn)
-    terms = dynamics.scores(inputs, dynamics.effective_partners(inputs, dyn), dyn)
+    partners = dynamics.effective_partners(inputs, dyn)
+    terms = dynamics.scores(inputs, partners, dyn)
     dyn.alignment = dynamics.choose(inputs, terms, dyn.alignment, gumbel)
-    return terms
+    return terms, partners
 
 
 class OutcomeRecord:
@@ -126,10 +129,10 @@ class OutcomeRecord:
         self.leading_by_step = np.empty((inputs.n_runs, steps + 1, len(inputs.states)), dtype=np.int8)
         self.final = Trajectory.allocate(inputs, 0, with_terms=True)
 
-    def record(self, step: int, inputs: Inputs, dyn: dynamics.Dynamic, terms: np.ndarray) -> None:
+    def record(self, step: int, inputs: Inputs, dyn: dynamics.Dynamic, terms: np.ndarray, partners: dict) -> None:
         self.leading_by_step[:, step] = measures.leading_partner(dyn.alignment, self.partners)
         if step == self.steps:
-            self.final.record(0, inputs, dyn, terms)
+            self.final.record(0, inputs, dyn, terms, partners)
 
     def leading(self) -> np.ndarray:
         return self.leading_by_step
