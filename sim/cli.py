@@ -18,7 +18,7 @@ from sim.base.errors import InputError, OutputError
 from sim.base.version import __version__
 
 COMMANDS = ("list", "run", "explain", "params", "sweep", "compare", "sensitivity", "discover", "calibrate",
-            "validate", "ui", "bench")
+            "validate", "forecast", "ui", "bench")
 # What argparse's type names mean, for its "invalid int value" errors.
 TYPE_NAMES = {"int": "a whole number", "float": "a number"}
 

@@ -24,6 +24,9 @@ def read_data(name: str) -> pd.DataFrame:
         return pd.read_csv(handle)
 
 
+POOLING_THROUGH = 2023
+
+
 def pooling_weights(states) -> np.ndarray:
     """[state] each state's share of the survey's pooled ASEAN-wide respondents.
 
@@ -46,7 +49,8 @@ def _pooling(states: tuple[str, ...]) -> np.ndarray:
     panel = read_data("survey_panel.csv")
     forced = panel[panel["question"] == FORCED]
     table = forced[forced["country"] != "ASEAN"].pivot(index="country", columns="year", values="percent")
-    years = [y for y in table.columns if table[y].notna().all()]
+    # the editions the shipped panel fit saw (2020, 2021); 2024's ten figures join at its next refit
+    years = [y for y in table.columns if table[y].notna().all() and y <= POOLING_THROUGH]
     if sorted(states) != sorted(table.index) or not years:
         return np.full(len(states), 1.0 / len(states))
     shares = table.loc[list(states), years].to_numpy().T / 100
