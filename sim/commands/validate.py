@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.base.files import check_output_dir, write_all, write_json
-from sim.calibration import validation
+from sim.calibration import ledger, validation
 from sim.calibration.questions import REPLICATES
 from sim.commands.common import print_json, whole_number
 from sim.reports.tables import format_table
@@ -83,8 +83,11 @@ def main(args) -> int:
     print(format_table(countries[["year", "state", "survey", "model", "model_5", "model_95", "in_interval",
                                   "persistence"]], digits=1))
     print(f"Survey figure inside the model's interval: {int(countries['in_interval'].sum())} of {len(countries)}")
-    print("\nForecasts on record for the held-out editions (scored outside the project; persistence: the "
-          "state's latest in-sample figure):")
+    print("\nForecasts on record (the ledger, sim/data/forecast_ledger.csv): scores of those whose edition is "
+          "in-sample, as first recorded (run.py forecast --ledger for every forecast on record):")
+    print(format_table(ledger.score_new(), digits=1))
+    print("\nThe current model's answers for the editions still held out (scored outside the project; "
+          "persistence: the state's latest in-sample figure):")
     print(format_table(report.forecasts.drop(columns=["scenario", "digest"]), digits=1))
     print("\n2024 with one group of events left out:")
     print(format_table(report.ablations, digits=1))
