@@ -37,6 +37,7 @@ from scipy.stats import norm
 from sim.calibration.questions import REPLICATES, answers
 from sim.schema.scenario import EVENT_SIZE, load
 from sim.schema.survey_panel import SURVEY_SCENARIOS, country_forced, load_panel
+from sim.schema.survey_pool import pooling_weights
 
 EDITIONS = (2020, 2021, 2022, 2023, 2024)  # per-country editions in-sample (2025 and 2026 are held out)
 # Respondents per state: 1,308 over ten states in 2020 (130 each); 1,994 in 2024 (199 each); the
@@ -267,3 +268,19 @@ def backtests(origins=(2020, 2021, 2022, 2023), replicates: int = REPLICATES) ->
         table, _ = forecast(origin, later, replicates, base)
         frames.append(scores(table, truth).assign(origin=origin))
     return pd.concat(frames, ignore_index=True)[["origin", "edition", "method", "figures", "mae", "spearman", "side"]]
+
+
+def asean_wide(table: pd.DataFrame, origin: int) -> pd.DataFrame:
+    """The ASEAN-wide figure of each edition in ``table``: the states' forecasts pooled with the survey's
+    weights (`pooling_weights`), beside the ASEAN-wide persistence and past mean up to ``origin``. The
+    interval pools the states' bounds, as if their errors moved together (wider than independent ones)."""
+    past = load_panel(years=(), asean_wide_years=tuple(range(2020, origin + 1)))
+    past = past[(past["state"] == "ASEAN") & (past["question"] == "forced_choice_us_china")].sort_values("year")
+    rows = []
+    for edition, group in table.groupby("edition"):
+        group = group.set_index("state")
+        weights = pooling_weights(list(group.index))
+        row = {column: float(group[column].to_numpy() @ weights) for column in ("model", "baseline", "low", "high")}
+        rows.append(row | {"edition": edition, "origin": origin, "state": "ASEAN",
+                           "persistence": float(past["percent"].iloc[-1]), "past_mean": float(past["percent"].mean())})
+    return pd.DataFrame(rows)

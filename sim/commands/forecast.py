@@ -45,12 +45,17 @@ def main(args) -> int:
         return _show({"scores": ledger.score_new(), "open": ledger.open_forecasts(ledger.read())}, args.json)
     if args.backtest:
         return _show({"backtests": forecast.backtests(replicates=replicates)}, args.json)
-    table, layers = forecast.forecast(forecast.EDITIONS[-1], TARGETS, replicates)
+    origin = forecast.EDITIONS[-1]
+    table, layers = forecast.forecast(origin, TARGETS, replicates)
+    pooled = forecast.asean_wide(table, origin)
     if args.record:
         for edition in TARGETS:
             inputs = f"{args.record}; scenario outlook_{edition} digest {load(f'outlook_{edition}').digest()}; " + \
                 ", ".join(f"{k} {v:.3g}" for k, v in layers["model"].items())
-            ledger.record(f"outlook_{edition}_from_{forecast.EDITIONS[-1]}", table[table["edition"] == edition], inputs)
+            ledger.record(f"outlook_{edition}_from_{origin}", table[table["edition"] == edition], inputs)
+            ledger.record(f"outlook_{edition}_asean_from_{origin}", pooled[pooled["edition"] == edition],
+                          inputs + "; ASEAN-wide: the states pooled, interval from the states' bounds")
+    table = pd.concat([table, pooled], ignore_index=True)
     shown = table[["edition", "state", *forecast.METHODS, "low", "high", "structure"]]
     layer = pd.DataFrame(layers).T.rename_axis("layer").reset_index()
     return _show({"forecasts": shown, "layer": layer}, args.json)
