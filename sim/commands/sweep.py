@@ -17,7 +17,12 @@ the same directory while one runs is refused; a different sweep on a used
 directory is refused unless --force. Results do not depend on --workers or
 --scheduler. See docs/experiments.md.
 
+With --against SCENARIO every run also runs in SCENARIO, with the same parameter
+set and random numbers, and the stored outcomes are the paired differences (the
+swept scenario minus SCENARIO): a sweep of the effect, not of the level.
+
 Examples:
+  run.py sweep us_retrenchment --against baseline_2020 --vary weights.security=0.5:1.5 --out results/effect
   run.py sweep baseline_2020 --vary world.us_commitment=0.5:1.5 --vary weights.peer=0:3 \\
       --sampler lhs --samples 500 --replicates 4 --out results/sweep_us
   run.py sweep baseline_2020 --vary world.rivalry=0.2:0.9:8 --sampler grid --out results/grid
@@ -46,10 +51,17 @@ def add_arguments(parser):
     parser.add_argument("--samples", type=int, default=None, metavar="N",
                         help="parameter sets for lhs/sobol (default 64); not for grid")
     add_run_options(parser, replicates=1)
+    add_against_option(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the sweep's directory")
     parser.add_argument("--force", action="store_true", help="replace a different sweep already in DIR")
     parser.add_argument("--chunk-runs", type=int, default=sweeping.CHUNK_RUNS, metavar="N",
                         help=f"runs per chunk file (default {sweeping.CHUNK_RUNS}); part of the plan")
+
+
+def add_against_option(parser):
+    parser.add_argument("--against", default=None, metavar="SCENARIO",
+                        help="store each run's difference from the same run in SCENARIO (same parameters and "
+                        "random numbers): the sensitivity of an effect")
 
 
 def add_vary_option(parser):
@@ -71,9 +83,10 @@ def add_run_options(parser, replicates: int):
 
 def main(args) -> int:
     plan = sweeping.make_plan(args.scenario, args.vary, args.sampler, args.samples, args.replicates, args.seed,
-                              args.steps, args.chunk_runs, overrides(args))
+                              args.steps, args.chunk_runs, overrides(args), args.against)
     where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers} worker(s)"
-    announce = (f"Sweep of {plan.scenario.name}: {len(plan.design)} parameter sets ({plan.sampler}) x "
+    effect = "" if plan.against is None else f" minus {plan.against.name} (paired differences)"
+    announce = (f"Sweep of {plan.scenario.name}{effect}: {len(plan.design)} parameter sets ({plan.sampler}) x "
                 f"{plan.replicates} replicate(s) = {plan.n_runs:,} runs of {plan.steps} steps, seed {plan.seed}; "
                 f"{plan.n_chunks} chunk file(s) of up to {plan.chunk_runs} runs; {where}")
     result = sweeping.run_plan(plan, args.out, args.workers, args.scheduler, args.force, progress=args.progress,
@@ -103,7 +116,11 @@ def print_report(result) -> None:
     print(f"{done}; "
           f"wrote {result.path}/: runs/ ({result.manifest['n_chunks']} chunk files), samples.parquet, "
           "summary.parquet, summary.csv, manifest.json\n")
-    print("Outcome means across parameter sets (min / median / max):")
+    against = result.manifest.get("against")
+    print("Outcome means across parameter sets (min / median / max):" if against is None else
+          f"Effect: {result.manifest['scenario']} minus {against}, paired run by run; its mean per parameter set "
+          "across the sets (min / median / max):")
     table = result.summary.groupby("outcome", sort=False)["mean"].describe()[["min", "50%", "max"]]
-    shown = [o for o in table.index if o.startswith("asean_") or o in SHOWN]
+    shown = [o for o in table.index if o.startswith("asean_") or o in SHOWN
+             or (against is not None and o.startswith("forced_us_"))]
     print(table.loc[shown].rename(columns={"50%": "median"}).to_string(float_format=lambda v: f"{v:.3f}"))

@@ -9,6 +9,7 @@ Columns:
   tipping_step        first step at which a majority of states is led by a partner
                       other than the one that led the majority at step 0 (NaN if never)
   <State>_<P>         final alignment of each state with each partner
+  forced_us_<State>   each state's final answer to the forced US-or-China question
   leading_<State>     each state's final leading partner
 """
 
@@ -43,14 +44,17 @@ def run_outcomes(traj: Trajectory) -> pd.DataFrame:
     columns = {f"asean_{p}": final[:, :, j].mean(1) for j, p in enumerate(partners)}
     columns["cohesion"] = traj.cohesion()[:, -1]
     columns["hedging"] = traj.hedging()[:, -1].mean(1)
-    if traj.terms is not None:
-        columns["forced_us"] = traj.forced_us()[:, -1].mean(1)
+    forced = traj.forced_us()[:, -1] if traj.terms is not None else None  # [run, state]
+    if forced is not None:
+        columns["forced_us"] = forced.mean(1)
     leading = traj.leading()[:, -1]
     columns.update({f"led_{p}": (leading == partners.index(p)).sum(1) for p in measures.power_codes(partners)})
     columns["tipping_step"] = tipping_step(traj)
     for i, s in enumerate(states):
         for j, p in enumerate(partners):
             columns[f"{s}_{p}"] = final[:, i, j]
+    if forced is not None:
+        columns.update({f"forced_us_{s}": forced[:, i] for i, s in enumerate(states)})
     for i, s in enumerate(states):
         columns[f"leading_{s}"] = np.asarray(partners)[leading[:, i]]
     return pd.DataFrame(columns)
@@ -65,4 +69,5 @@ def outcome_names(traj_or_partners, states=None) -> list[str]:
     names = [f"asean_{p}" for p in partners] + ["cohesion", "hedging", "forced_us"]
     names += [f"led_{p}" for p in measures.power_codes(partners)] + ["tipping_step"]
     names += [f"{s}_{p}" for s in (states or ()) for p in partners]
+    names += [f"forced_us_{s}" for s in (states or ())]
     return names

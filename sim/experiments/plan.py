@@ -8,6 +8,10 @@ crises (common random numbers), so differences between sets are paired.
 Chunk file ``i`` holds runs ``i * chunk_runs`` onwards, whatever the number of
 workers, the cluster or the engine's memory budget; its bytes depend only on
 the plan. `compute_chunk` is what a worker runs (`sim.experiments.workers`).
+
+With ``against`` (a second scenario), every run is run twice, in the scenario and in ``against``, with
+the same parameter set and random stream, and the chunk stores the paired difference of every
+numeric outcome (scenario minus against): the sweep is then of the *effect* of the scenario.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pandas as pd
 from sim.base.errors import check_count, check_seed
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate_chunks
+from sim.experiments.attribution import check_comparable
 from sim.experiments.sampling import Vary, check_sampler, check_varies, design
 from sim.schema.scenario import Scenario, scenario_of
 
@@ -40,6 +45,7 @@ class Plan:
     steps: int
     chunk_runs: int
     design: pd.DataFrame = field(compare=False, repr=False)
+    against: Scenario | None = None  # with it, every outcome is the paired difference scenario - against
 
     @property
     def keys(self) -> list[str]:
@@ -59,7 +65,9 @@ class Plan:
 
     def command(self) -> dict:
         """What a changed command would change: compared on resume."""
-        return {"scenario": self.scenario.name, "scenario_digest": self.scenario.digest(),
+        against = {} if self.against is None else {"against": self.against.name,
+                                                   "against_digest": self.against.digest()}
+        return {"scenario": self.scenario.name, "scenario_digest": self.scenario.digest(), **against,
                 "vary": [str(v) for v in self.varies], "sampler": self.sampler, "samples": self.samples,
                 "replicates": self.replicates, "seed": self.seed, "steps": self.steps,
                 "chunk_runs": self.chunk_runs}
@@ -74,22 +82,28 @@ class Plan:
         runs = self.chunk(index)
         first, last = runs.start // self.replicates, (runs.stop - 1) // self.replicates
         return ChunkTask(index, self.scenario, self.design.iloc[first:last + 1], self.replicates,
-                         self.steps, self.seed, runs, memory_mb)
+                         self.steps, self.seed, runs, memory_mb, self.against)
 
 
 def make_plan(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str = "lhs", samples: int | None = None,
               replicates: int = 1, seed: int | None = None, steps: int | None = None,
-              chunk_runs: int = CHUNK_RUNS, overrides: dict | None = None) -> Plan:
-    """Check every option and draw the parameter sets (an `InputError` names the bad one)."""
+              chunk_runs: int = CHUNK_RUNS, overrides: dict | None = None, against=None) -> Plan:
+    """Check every option and draw the parameter sets (an `InputError` names the bad one).
+
+    ``against``: a second scenario (name, path, variant or object) with the same partners and states;
+    each run's outcomes become the paired difference scenario minus against (module docstring)."""
     scenario = scenario_of(scenario, overrides)
+    against = None if against is None else scenario_of(against, overrides)
     varies = check_varies(vary)
     seed = scenario.seed if seed is None else check_seed(seed)
     steps = scenario.steps if steps is None else check_count("steps", steps)
     replicates = check_count("replicates", replicates)
     chunk_runs = check_count("chunk_runs", chunk_runs, 10**6)
     samples = check_sampler(sampler, varies, samples)  # the count the design is drawn with (its default if None)
+    if against is not None:
+        check_comparable(scenario, against, steps)
     sets = design(varies, sampler, samples, seed)
-    return Plan(scenario, varies, sampler, samples, replicates, seed, steps, chunk_runs, sets)
+    return Plan(scenario, varies, sampler, samples, replicates, seed, steps, chunk_runs, sets, against)
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ class ChunkTask:
     seed: int
     runs: range
     memory_mb: float
+    against: Scenario | None = None
 
 
 def compute_chunk(task: ChunkTask) -> tuple[int, pd.DataFrame]:
@@ -115,10 +130,23 @@ def compute_chunk(task: ChunkTask) -> tuple[int, pd.DataFrame]:
     """
     offset = int(task.sets.index[0]) * task.replicates
     local = range(task.runs.start - offset, task.runs.stop - offset)
-    frames = simulate_chunks(task.scenario, task.sets.to_dict("records"), task.replicates, task.steps, task.seed,
-                             memory_mb=task.memory_mb, runs=local, common_random_numbers=True)
-    outcomes = pd.concat(list(frames))
+    outcomes = _outcomes(task, task.scenario, local)
+    if task.against is not None:
+        outcomes = paired_difference(outcomes, _outcomes(task, task.against, local))
     run = outcomes.index.to_numpy() + offset
     head = pd.DataFrame({"run": run, "variation": run // task.replicates, "replicate": run % task.replicates})
     values = task.sets.loc[head["variation"]].reset_index(drop=True)
     return task.index, pd.concat([head, values, outcomes.reset_index(drop=True)], axis=1)
+
+
+def _outcomes(task: ChunkTask, scenario: Scenario, local: range) -> pd.DataFrame:
+    frames = simulate_chunks(scenario, task.sets.to_dict("records"), task.replicates, task.steps, task.seed,
+                             memory_mb=task.memory_mb, runs=local, common_random_numbers=True)
+    return pd.concat(list(frames))
+
+
+def paired_difference(outcomes: pd.DataFrame, against: pd.DataFrame) -> pd.DataFrame:
+    """Every numeric outcome of ``outcomes`` minus the same run's in ``against`` (the leading-partner
+    names, which do not subtract, are left out)."""
+    numeric = [c for c in outcomes.columns if pd.api.types.is_numeric_dtype(outcomes[c])]
+    return outcomes[numeric].astype(float) - against[numeric].astype(float)

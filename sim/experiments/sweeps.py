@@ -60,7 +60,8 @@ class SweepResult:
 def sweep(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str = "lhs", samples: int | None = None,
           replicates: int = 1, seed: int | None = None, steps: int | None = None, out: Path | str | None = None,
           workers: int = 1, scheduler=None, force: bool = False, chunk_runs: int = CHUNK_RUNS,
-          memory_mb: float = DEFAULT_MEMORY_MB, overrides: dict | None = None, progress: bool = False) -> SweepResult:
+          memory_mb: float = DEFAULT_MEMORY_MB, overrides: dict | None = None, progress: bool = False,
+          against=None) -> SweepResult:
     """Run ``replicates`` runs of every parameter set drawn for ``vary``; return their outcomes.
 
     Args:
@@ -74,8 +75,11 @@ def sweep(scenario: Scenario | str = "baseline_2020", vary=(), sampler: str = "l
         chunk_runs: runs per chunk file, part of the plan (the files never depend on workers).
         memory_mb: the engine's memory budget per worker (`sim.engines.ensemble.simulate_chunks`); no effect on results.
         progress: show a bar (runs done, runs/s, time left); None: only on a terminal.
+        against: a second scenario: every run also runs there, on the same parameter set and random
+            numbers, and its outcomes are the paired differences (scenario minus against): the sweep of
+            an effect (`sim.experiments.plan`).
     """
-    plan = make_plan(scenario, vary, sampler, samples, replicates, seed, steps, chunk_runs, overrides)
+    plan = make_plan(scenario, vary, sampler, samples, replicates, seed, steps, chunk_runs, overrides, against)
     return run_plan(plan, out, workers, scheduler, force, memory_mb, progress)
 
 
@@ -101,9 +105,17 @@ def header(plan: Plan) -> dict:
     return {"format": FORMAT, "command": plan.command(),
             **make_manifest(plan.scenario, steps=plan.steps, seed=plan.seed, replicates=plan.replicates,
                             engine="ensemble"),
-            "random_streams": STREAMS, "varied": [v.to_dict() for v in plan.varies], "unused_keys": plan.unused_keys(),
+            "random_streams": STREAMS, **_against_note(plan), "varied": [v.to_dict() for v in plan.varies],
+            "unused_keys": plan.unused_keys(),
             "n_variations": len(plan.design), "n_runs": plan.n_runs, "n_chunks": plan.n_chunks,
             "samples_file": "samples.parquet", "chunks": {}, "complete": False}
+
+
+def _against_note(plan: Plan) -> dict:
+    if plan.against is None:
+        return {}
+    return {"against": plan.against.name, "outcomes": f"paired differences: each run's outcome in "
+            f"{plan.scenario.name} minus the same run (parameter set and random numbers) in {plan.against.name}"}
 
 
 def _in_memory(plan: Plan, workers, scheduler, memory_mb, progress) -> SweepResult:

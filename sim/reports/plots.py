@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.base.files import atomic_write  # noqa: E402
@@ -95,4 +96,33 @@ def explain_bars(table: pd.DataFrame, ax=None):
     for y, (partner, row) in enumerate(table.iterrows()):
         ax.annotate(f"{row['alignment']:.0%}", (1.0, y), xycoords=("axes fraction", "data"),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
+    return fig
+
+
+def heatmaps(grids: dict, title: str, value_label: str, digits: int = 2):
+    """One heatmap per entry of ``grids`` ({panel title: DataFrame rows x columns}), stacked, sharing
+    the columns and one colour scale (a colour bar to the right, clear of every cell); each cell
+    shows its value."""
+    panels = list(grids.items())
+    heights = [max(len(frame), 1) for _, frame in panels]
+    columns = list(panels[0][1].columns)
+    width = 2.8 + 1.25 * len(columns)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 1.0 + 0.32 * sum(heights) + 0.5 * len(panels)),
+                             squeeze=False, gridspec_kw={"height_ratios": heights})
+    top = max(float(np.nanmax(np.abs(frame.to_numpy(dtype=float)))) for _, frame in panels) or 1.0
+    image = None
+    for ax, (name, frame) in zip(axes[:, 0], panels):
+        values = frame.to_numpy(dtype=float)
+        image = ax.imshow(values, cmap="viridis", vmin=0, vmax=top, aspect="auto")
+        ax.set_yticks(range(len(frame)), frame.index)
+        ax.set_xticks(range(len(columns)), columns if ax is axes[-1, 0] else [""] * len(columns),
+                      rotation=30, ha="right")
+        ax.set_title(name, fontsize=10, loc="left")
+        for (i, j), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                ax.text(j, i, f"{value:.{digits}f}", ha="center", va="center", fontsize=8,
+                        color="white" if value < 0.6 * top else "black")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.colorbar(image, ax=axes[:, 0].tolist(), label=value_label, fraction=0.04, pad=0.02)
     return fig
