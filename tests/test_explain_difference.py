@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
+import sim.experiments.comparison
 from sim.cli import main as cli
 from sim.experiments import attribution as attr
 from sim.experiments.difference import ASEAN_ROW, FORCED, explain_difference
@@ -143,3 +144,12 @@ def test_compare_names_a_main_driver_per_state():
     assert set(drivers["input"]) <= {"world.us_commitment (events)"}
     forced = result.differences.set_index("measure").loc[FORCED, "difference"]
     assert drivers.set_index("state").loc[ASEAN_ROW, "difference"] == pytest.approx(forced, abs=1e-12)
+
+
+def test_the_comparison_report_has_no_bold_no_negative_zero_and_a_legend_under_every_interval_table(tmp_path):
+    result = sim.compare(["baseline_2020", "korea_security_turn"], replicates=4, steps=8)
+    text = sim.experiments.comparison.report(result)
+    assert "**" not in text and not re.search(r"-0\.0(?![0-9])", text)
+    tables = [block for block in text.split("\n## ") if "[" in block and "|" in block]
+    assert tables and all("95% bootstrap interval of the mean" in block for block in tables)
+    assert "Forced choice per state" in text and "main input" in text

@@ -2,7 +2,7 @@
 
 All scenarios run with the same seed, so replicate k of each draws the same
 random numbers and differences are paired run by run. A difference whose
-interval excludes zero is marked with * ("clear of zero"; bold in the report).
+interval excludes zero is marked with * ("clear of zero"), in the report too.
 
 With --parameter-uncertainty every scenario runs R times per bootstrap draw of
 the panel fit (sim/data/panel_bootstrap.csv), on the same random numbers in

@@ -21,6 +21,7 @@ draw's mean (`sim.running.uncertainty.draw_interval`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
 from sim.experiments.attribution import IdenticalWorldsWarning, identical_worlds
 from sim.experiments.difference import explain_difference, points, shown_inputs
-from sim.experiments.intervals import RESAMPLES, bootstrap_interval
+from sim.experiments.intervals import RESAMPLES, bootstrap_interval, legend
 from sim.reports.tables import interval_cell, markdown_table
 from sim.running.provenance import make_manifest
 from sim.running.uncertainty import describe_draws, draw_interval, draw_plan, drawn_variations
@@ -335,23 +336,39 @@ def state_summary(comparison: Comparison, label: str, top: int = 5) -> list[str]
     return lines
 
 
+def interval_legend(comparison: Comparison) -> str:
+    """What the brackets of this comparison mean and cover, in one paragraph (repeated under every table)."""
+    m = comparison.manifest
+    if "parameter_uncertainty" not in m:
+        return legend(m["replicates"]) + " A star (*) marks a difference whose interval excludes zero."
+    return legend(m["replicates"], m["brackets"] + "; it covers the fitted parameters' uncertainty as well as "
+                  "simulation noise, not the model's structure") + " A star (*) marks a range that excludes zero."
+
+
 def report(comparison: Comparison, figure_name: str = "alignment_over_time.png") -> str:
-    """A Markdown report (tables and figure) ready to paste into a brief."""
+    """A Markdown report (tables, the main driver of each state, figure) ready to paste into a brief:
+    no bold, no "-0.0", and the interval legend under every table with intervals."""
     m = comparison.manifest
     first = comparison.labels[0]
+    key = interval_legend(comparison)
     parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
              f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, version {m['version']}. Every scenario "
              f"draws the same random numbers ({m['random_numbers'].removeprefix('common: ')}), so differences are "
-             f"paired run by run. Brackets: {m['brackets']}; **bold**: the interval excludes zero.", "",
+             "paired run by run.", "",
              "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
-             markdown_table(alignment_table(comparison)), "",
-             f"## Difference from {first} (percentage points)", "", markdown_table(difference_table(comparison)), ""]
+             markdown_table(alignment_table(comparison)), "", key, "",
+             f"## Difference from {first} (percentage points)", "",
+             markdown_table(plain(difference_table(comparison))), "", key, ""]
     for label in comparison.labels[1:]:
         clear = int(comparison.states.query("scenario == @label")["clear"].sum())
+        if comparison.drivers is not None:
+            parts += [f"## Forced choice per state: {label} minus {first} (points) and its main driver", "",
+                      markdown_table(driver_table(comparison, label), disable_numparse=True), "", key, "",
+                      *[f"- {s}" for s in comparison.drivers.query("scenario == @label")["sentence"]], ""]
         parts += [f"## Per-state alignment: {label} minus {first} (points; {clear} cells clear of zero)", "",
-                  markdown_table(state_table(comparison, label)), ""]
+                  markdown_table(plain(state_table(comparison, label))), "", key, ""]
     parts += [f"![ASEAN alignment over time]({figure_name})", ""]
-    return "\n".join(parts)
+    return re.sub(r"-0\.0(?![0-9])", "0.0", "\n".join(parts))
 
 
 def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
