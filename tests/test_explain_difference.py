@@ -153,3 +153,4 @@ def test_the_comparison_report_has_no_bold_no_negative_zero_and_a_legend_under_e
     tables = [block for block in text.split("\n## ") if "[" in block and "|" in block]
     assert tables and all("95% bootstrap interval of the mean" in block for block in tables)
     assert "Forced choice per state" in text and "main input" in text
+    assert "What each scenario changed" in text and "world.korea_security_turn (events): none ->" in text

@@ -36,7 +36,7 @@ from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
-from sim.experiments.attribution import IdenticalWorldsWarning, identical_worlds
+from sim.experiments.attribution import IdenticalWorldsWarning, identical_worlds, input_groups
 from sim.experiments.difference import explain_difference, points, shown_inputs
 from sim.experiments.intervals import RESAMPLES, bootstrap_interval, legend
 from sim.reports.tables import interval_cell, markdown_table
@@ -112,12 +112,20 @@ def compare(scenarios, replicates: int = DEFAULT_REPLICATES, steps: int | None =
     partners = list(loaded[0].partners)
     manifest = make_manifest(loaded[0], steps=steps, seed=seed, replicates=replicates, engine="ensemble") | {
         "scenarios": [{"label": label, "scenario": s.name, "digest": s.digest(), "path": s.path}
-                      for label, s in zip(labels, loaded)], "warnings": same} | _interval_notes(draws, replicates, held)
+                      for label, s in zip(labels, loaded)], "warnings": same,
+        "changes": scenario_changes(loaded, labels)} | _interval_notes(draws, replicates, held)
     interval = _interval(seed, None if draws is None else n_draws)
     return Comparison(_alignment(runs, partners, interval), _differences(runs, partners, interval),
                       _state_differences(runs, partners, list(loaded[0].states), interval),
                       _over_time(runs, partners, interval), manifest,
                       main_drivers(loaded, labels, replicates, steps, seed) if drivers else None)
+
+
+def scenario_changes(scenarios, labels) -> dict[str, list[dict]]:
+    """Per scenario after the first: what differs from the first (input, a, b), one entry per input group
+    (`sim.experiments.attribution.input_groups`), for the report's "what each scenario changed"."""
+    return {label: [{"input": g.label, "a": g.in_a, "b": g.in_b} for g in input_groups(scenarios[0], scenario)]
+            for label, scenario in zip(labels[1:], scenarios[1:])}
 
 
 def main_drivers(scenarios, labels, replicates: int, steps: int, seed: int) -> pd.DataFrame:
@@ -345,6 +353,16 @@ def interval_legend(comparison: Comparison) -> str:
                   "simulation noise, not the model's structure") + " A star (*) marks a range that excludes zero."
 
 
+def _changes_section(comparison: Comparison) -> list[str]:
+    """"What each scenario changed" as Markdown lines: its starting values and events that differ from the first."""
+    changes = comparison.manifest.get("changes") or {}
+    lines = [f"## What each scenario changed from {comparison.labels[0]}", ""] if changes else []
+    for label, found in changes.items():
+        lines.append(f"- {label}: " + ("nothing (the same world)" if not found else
+                                       "; ".join(f"{c['input']}: {c['a']} -> {c['b']}" for c in found)))
+    return lines + [""] if lines else []
+
+
 def report(comparison: Comparison, figure_name: str = "alignment_over_time.png") -> str:
     """A Markdown report (tables, the main driver of each state, figure) ready to paste into a brief:
     no bold, no "-0.0", and the interval legend under every table with intervals."""
@@ -354,7 +372,7 @@ def report(comparison: Comparison, figure_name: str = "alignment_over_time.png")
     parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
              f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, version {m['version']}. Every scenario "
              f"draws the same random numbers ({m['random_numbers'].removeprefix('common: ')}), so differences are "
-             "paired run by run.", "",
+             "paired run by run.", "", *_changes_section(comparison),
              "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
              markdown_table(alignment_table(comparison)), "", key, "",
              f"## Difference from {first} (percentage points)", "",
