@@ -456,3 +456,12 @@ def test_a_lesson_without_a_scenario_file_falls_back_to_the_baseline_and_skips_m
     from sim.app import lessons
     lesson = lessons.parse("99_x", "# Lesson 9: X\n\n## Scenario\n\n`no_such_scenario`\n\n## What to watch\n\n- a\n")
     assert (lesson.title, lesson.scenario, list(lesson.sections)) == ("Lesson 9: X", "baseline_2020", ["What to watch"])
+
+
+def test_every_utility_term_has_a_gloss_and_a_glossed_word_carries_it_as_a_tooltip():
+    from sim.app import glossary
+    assert glossary.missing_terms() == []
+    shown = glossary.term("hedging")
+    assert 'class="term"' in shown and glossary.GLOSSARY["hedging"].split(":")[0] in shown
+    assert glossary.term("no such word") == "no such word"  # no gloss, no tooltip
+    assert "&lt;" in glossary.term("cohesion", "<b>")  # what is shown is escaped

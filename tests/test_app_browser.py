@@ -364,6 +364,26 @@ def test_a_lesson_loads_its_scenario_and_shows_its_steps_and_questions(app_url, 
     save_screenshot(page, tmp_path, "app_lesson.png", full_page=False)
 
 
+def test_the_words_a_student_sees_have_tooltips_and_a_glossary(app_url, page):
+    from sim.app.glossary import GLOSSARY
+    from sim.core.equations import TERMS
+    open_page(page, app_url)
+    page.locator(".step-button").click()
+    page.get_by_text("Quarter 1 of 40").wait_for()
+    glossed = page.evaluate("() => [...document.querySelectorAll('abbr.term')].map(a => [a.innerText, a.title])")
+    words = {text for text, gloss in glossed if gloss}
+    assert {"cohesion", "hedging", "ASEAN-centred", *TERMS} <= words, words  # summary, map, explain table
+    assert all(gloss in GLOSSARY.values() for _, gloss in glossed)
+    page.get_by_text("Glossary: the words on this page").click()
+    listed = page.locator(".glossary dt").all_inner_texts()
+    assert listed == list(GLOSSARY)
+    page.get_by_role("tab", name="Compare").click()
+    page.locator(".compare-button").wait_for()
+    compare_words = page.evaluate("() => [...document.querySelectorAll('.compare-tab abbr.term, abbr.term')]"
+                                  ".filter(a => a.offsetParent).map(a => a.innerText)")
+    assert {"clear of zero", "bootstrap intervals"} <= set(compare_words), compare_words
+
+
 # What a layout must hold (issue 27): no horizontal scroll, every chart inside its card, tiles that
 # neither overlap nor cut their text, and the timeline not covered by anything.
 LAYOUT_FAULTS = """() => {

@@ -10,6 +10,7 @@ import solara
 from sim.app import session
 from sim.app.chart import Chart
 from sim.app.controls import Sliders, scenario_picker
+from sim.app.glossary import GlossaryPanel, term
 from sim.app.session import CONTROL_LABELS, WEIGHT_CONTROLS, WORLD_CONTROLS
 from sim.experiments import comparison as comparing
 from sim.reports import app_charts
@@ -41,10 +42,12 @@ def CompareView(state):
     if state.compare_columns.value is None:
         state.start_compare()
         return
-    solara.Text("Two columns, each a scenario with its own sliders. Both run "
-                f"{session.COMPARE_REPLICATES} times on the same random numbers (as `run.py compare`), so the "
-                "difference B minus A is paired run by run; brackets are 95% bootstrap intervals.",
-                classes=["help"])
+    solara.HTML(tag="div", classes=["help"], unsafe_innerHTML=(
+        f"Two columns, each a scenario with its own sliders. Both run {session.COMPARE_REPLICATES} "
+        f"{term('replicate', 'times')} on the same random numbers (as <code>run.py compare</code>), so the "
+        f"difference B minus A is a {term('paired difference')}; brackets are 95% "
+        f"{term('bootstrap interval', 'bootstrap intervals')}; "
+        f"* marks a difference {term('clear of zero')}; differences are in {term('points')}."))
     with solara.ColumnsResponsive(12, large=6):
         CompareColumn(state, 0)
         CompareColumn(state, 1)
@@ -54,6 +57,7 @@ def CompareView(state):
         solara.Text(f"error: {state.compare_error.value}", classes=["error-line"])
     if state.comparison.value is not None:
         CompareResults(*state.comparison.value)
+    GlossaryPanel()
 
 
 @solara.component

@@ -12,6 +12,7 @@ import solara
 from sim.app import playback, session, survey
 from sim.app.chart import Chart
 from sim.app.controls import Transport
+from sim.app.glossary import GlossaryPanel, term
 from sim.app.lesson_view import LessonPanel
 from sim.app.session import CONTROL_LABELS
 from sim.core.calendar import quarter_label
@@ -35,8 +36,7 @@ def Summary(state):
     cohesion = session.cohesion_at(current, quarter)
     solara.HTML(unsafe_innerHTML=(f"<b>Quarter {quarter} of {current.horizon}</b> "
                                   f"({quarter_label(quarter)}). ASEAN now: {chips} "
-                                  f'<span title="1 = every state aligned alike; 0 = no two alike">'
-                                  f"cohesion {cohesion:.2f}</span>"),
+                                  f"{term('cohesion')} {cohesion:.2f}"),
                 classes=["asean-now"])
 
 
@@ -103,9 +103,10 @@ def TileMap(state):
     quarter = state.quarter.value
     current = state.model.value
     solara.HTML(tag="div",
-                unsafe_innerHTML="<b>Who leads each state.</b> Each tile: the leading outside power and its "
-                                 "share, then the share the state keeps ASEAN-centred. Click a state to see why it "
-                                 "leans as it does; hover for every share.")
+                unsafe_innerHTML=f"<b>Who leads each state.</b> Each tile: the "
+                                 f"{term('leading partner', 'leading outside power')} and its share, then the share "
+                                 f"the state keeps {term('ASEAN-centred')}, then its {term('hedging')}. Click a "
+                                 "state to see why it leans as it does; hover for every share.")
     tiles = [{"state": t["tile"].state, "label": tilemap.tile_label(t["tile"].state), "lead": t["lead"],
               "share": f"{t['share']:.0%}",
               "asean": "" if t["asean"] is None else f"{t['asean']:.0%}",
@@ -150,15 +151,16 @@ def ExplainPanel(state):
         with solara.Div(classes=["chart", "explain-chart"]):
             Chart(figure, key=(id(current), steps, name))
         solara.HTML(tag="div", classes=["terms-table"], unsafe_innerHTML=terms_html(table))
-        solara.Text("Each term is weighted by the preference sliders; the total score decides alignment "
-                    "through the logit rule (MODEL.md).", classes=["help"])
+        solara.HTML(tag="div", classes=["help"], unsafe_innerHTML=(
+            f"Each of the {term('utility terms')} is weighted by the preference sliders; the state leans most to the "
+            "option with the highest total, but not all the way (hover a term's name for what it means)."))
 
 
 def terms_html(table) -> str:
     """The explain table as HTML: shares in percent, terms and total signed (built by hand:
     pandas' formatting is the slowest part of a quarter)."""
     columns = [*TERMS, "utility"]
-    head = "".join(f"<th>{'total' if c == 'utility' else c}</th>" for c in columns)
+    head = "".join(f"<th>{'total' if c == 'utility' else term(c)}</th>" for c in columns)
     rows = "".join(
         f"<tr><th>{html.escape(str(partner))}</th>" + "".join(f"<td>{row[c]:+.2f}</td>" for c in columns)
         + f"<td>{row['alignment']:.0%}</td></tr>"
@@ -235,3 +237,4 @@ def RunView(state):
             ExplainPanel(state)
     SurveyPanel(state, band)
     Exports(state)
+    GlossaryPanel()
