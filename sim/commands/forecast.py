@@ -42,7 +42,10 @@ def add_arguments(parser):
 def main(args) -> int:
     replicates = whole_number("--replicates", args.replicates, 1)
     if args.ledger:
-        return _show({"scores": ledger.score_new(), "open": ledger.open_forecasts(ledger.read())}, args.json)
+        still_open = ledger.open_forecasts(ledger.read())
+        if not args.json:  # the inputs of each forecast are long: in --json and the CSV
+            still_open = still_open.drop(columns=["recorded"])
+        return _show({"scores": ledger.score_new(), "open": still_open}, args.json)
     if args.backtest:
         return _show({"backtests": forecast.backtests(replicates=replicates)}, args.json)
     origin = forecast.EDITIONS[-1]
