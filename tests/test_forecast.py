@@ -93,3 +93,13 @@ def test_the_layer_recovers_a_fast_fade_from_swings_that_came_back():
     base = pd.DataFrame({y: 50.0 for y in (2020, 2021, 2022)}, index=[f"S{s}" for s in range(30)])
     layer = forecast.fit_layer(figures, forecast.Structure(base, {}))
     assert layer["rho"] < 0.3
+
+
+def test_forecast_command_prints_the_ledger_and_refuses_a_bad_replicate_count(capsys):
+    from sim.cli import main
+
+    assert main(["forecast", "--ledger"]) == 0
+    out = capsys.readouterr().out
+    assert "outlook_2024" in out and "persistence" in out
+    assert main(["forecast", "--replicates", "many"]) == 2
+    assert "--replicates" in capsys.readouterr().err
