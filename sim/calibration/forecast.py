@@ -243,18 +243,23 @@ def forecast(origin: int, targets, replicates: int = REPLICATES, structures: Str
 METHODS = ("model", "persistence", "past_mean", "baseline")
 
 
-def scores(table: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+def scores(table: pd.DataFrame, truth: pd.DataFrame, by=("edition",)) -> pd.DataFrame:
     """Mean absolute error (pp), Spearman rank correlation and states on the survey's side of 50%,
-    per edition and method, for the rows of ``table`` whose edition ``truth`` holds."""
+    per group ``by`` and method, for the rows of ``table`` whose edition ``truth`` holds (a method
+    a group has no figure of is left out)."""
     merged = table.merge(truth.rename(columns={"year": "edition", "percent": "survey"})[["state", "edition", "survey"]],
                          on=["state", "edition"])
     rows = []
-    for edition, group in merged.groupby("edition"):
+    for key, group in merged.groupby(list(by), sort=False):
         for method in METHODS:
-            error = (group[method] - group["survey"]).abs()
-            rows.append({"edition": edition, "method": method, "figures": len(group), "mae": error.mean(),
-                         "spearman": group[method].corr(group["survey"], method="spearman"),
-                         "side": int(((group[method] > 50) == (group["survey"] > 50)).sum())})
+            values = group[method]
+            if values.isna().all():
+                continue
+            rows.append(dict(zip(by, key)) | {
+                "method": method, "figures": int(values.notna().sum()),
+                "mae": float((values - group["survey"]).abs().mean()),
+                "spearman": float(values.corr(group["survey"], method="spearman")),
+                "side": int(((values > 50) == (group["survey"] > 50))[values.notna()].sum())})
     return pd.DataFrame(rows)
 
 

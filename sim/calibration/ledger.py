@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.base.errors import InputError
 from sim.base.files import atomic_write
-from sim.calibration.forecast import METHODS, survey_figures
+from sim.calibration.forecast import METHODS, scores, survey_figures
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LEDGER = DATA / "forecast_ledger.csv"
@@ -42,11 +42,10 @@ def record(name: str, table: pd.DataFrame, recorded: str, path: Path = LEDGER) -
     """Append forecast ``name`` (rows of `sim.calibration.forecast.forecast`) to the ledger; a forecast
     already on record under that name must be identical, or this refuses (the record is not rewritten)."""
     ledger = read(path)
-    rows = table
-    new = pd.DataFrame({"forecast": name, "digest": digest(table), "origin": rows["origin"],
-                        "edition": rows["edition"], "state": rows["state"],
-                        **{m: rows[m].round(1) for m in METHODS}, "low": rows["low"].round(1),
-                        "high": rows["high"].round(1), "recorded": recorded})[COLUMNS]
+    figures = {column: table[column].round(1) for column in (*METHODS, "low", "high")}
+    new = pd.DataFrame({"forecast": name, "digest": digest(table), "origin": table["origin"],
+                        "edition": table["edition"], "state": table["state"], **figures,
+                        "recorded": recorded})[COLUMNS]
     old = ledger[ledger["forecast"] == name]
     if len(old):
         if old["digest"].iloc[0] != new["digest"].iloc[0]:
@@ -62,20 +61,7 @@ def score(ledger: pd.DataFrame, truth: pd.DataFrame | None = None) -> pd.DataFra
     """Per forecast and method: figures scored, mean absolute error (pp), Spearman rank correlation
     and states on the survey's side of 50%, for every ledger row whose edition is in-sample."""
     truth = survey_figures() if truth is None else truth
-    merged = ledger.merge(truth.rename(columns={"year": "edition", "percent": "survey"})[["state", "edition", "survey"]],
-                          on=["state", "edition"])
-    rows = []
-    for (name, edition), group in merged.groupby(["forecast", "edition"], sort=False):
-        for method in METHODS:
-            values = group[method]
-            if values.isna().all():
-                continue
-            error = (values - group["survey"]).abs()
-            rows.append({"forecast": name, "edition": edition, "method": method, "figures": int(values.notna().sum()),
-                         "mae": round(float(error.mean()), 1),
-                         "spearman": round(float(values.corr(group["survey"], method="spearman")), 2),
-                         "side": int(((values > 50) == (group["survey"] > 50))[values.notna()].sum())})
-    return pd.DataFrame(rows)
+    return scores(ledger, truth, by=("forecast", "edition")).round({"mae": 1, "spearman": 2})
 
 
 def score_new(path: Path = SCORES, ledger_path: Path = LEDGER) -> pd.DataFrame:
