@@ -117,14 +117,14 @@ def test_pause_lands_on_the_quarter_the_browser_showed():
     assert not state.advance(while_playing=True)  # Play's thread, late: it does not move on after Pause
 
 
-def test_pause_stops_one_past_the_quarter_drawn_when_the_bar_ran_ahead_of_the_charts():
+def test_pause_never_steps_back_past_the_quarter_the_reader_saw():
     state = page()
     state.playing.value = True
     for _ in range(8):
         state.advance(while_playing=True)
-    state.screen_drew(8 - IN_FLIGHT)  # the charts' last report; the bar already says 8
-    state.toggle_play(on_screen=8)
-    assert state.quarter.value == min(8, 8 - IN_FLIGHT + 1)
+    state.screen_drew(8 - IN_FLIGHT)  # the browser's last report trails the screen by a round trip
+    state.toggle_play(on_screen=7)
+    assert state.quarter.value == 7
 
 
 def test_play_waits_for_the_screen_but_keeps_a_few_quarters_on_their_way():

@@ -245,12 +245,17 @@ def identical_partners(draw):
 @settings(max_examples=examples(150))
 @given(identical_partners(), extremes(), SEEDS)
 def test_identical_partners_get_equal_alignment(scenario, changes, seed):
-    """By symmetry every state splits its alignment evenly, at any rationality and weights."""
+    """By symmetry every state splits its alignment evenly among the powers, at any rationality and weights.
+    The ASEAN-centred option is a nest of its own (docs/model.md), so its share is not one among equals."""
     changes["noise"] = 0.0  # noise would break the symmetry
-    even = 1.0 / len(scenario.partners)
+    powers = [i for i, p in enumerate(scenario.partners) if p != "ASEAN"]
     for traj in (ensemble_run(scenario, changes, seed), mesa_run(scenario, changes, seed)):
         assert_sound(traj)
-        np.testing.assert_allclose(traj.alignment, even, rtol=0, atol=SUM_TOLERANCE)
+        shares = traj.alignment[..., powers]
+        np.testing.assert_allclose(shares, shares.mean(-1, keepdims=True).repeat(len(powers), -1),
+                                   rtol=0, atol=SUM_TOLERANCE)
+        if "ASEAN" not in scenario.partners:
+            np.testing.assert_allclose(traj.alignment, 1.0 / len(powers), rtol=0, atol=SUM_TOLERANCE)
         n_powers = sum(p != "ASEAN" for p in scenario.partners)  # hedging is the spread among the powers
         np.testing.assert_allclose(traj.hedging(), 1.0 if n_powers > 1 else 0.0, rtol=0, atol=SUM_TOLERANCE)
         if {"US", "CN"} <= set(scenario.partners):

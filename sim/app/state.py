@@ -158,12 +158,9 @@ class PageState:
         self.playing.value = False
         with self._step_lock:
             if on_screen is not None and 0 <= int(on_screen) <= self.model.value.steps:
-                # the playback bar gets a quarter before the charts do: no further than one past the
-                # quarter the browser last reported drawn (unless its reports have stopped coming)
-                stop = int(on_screen)
-                if 0 <= stop - self.drawn.value <= IN_FLIGHT:
-                    stop = min(stop, self.drawn.value + 1)
-                self.quarter.value = stop
+                # the quarter the reader saw (the page's summary line): the drawn reports trail the
+                # screen by a round trip, so stopping at them would step back past what was seen
+                self.quarter.value = int(on_screen)
 
     def open_link(self, query: str) -> None:
         """Restore the view a link names; a bad link gets one line on the page and the default view."""
