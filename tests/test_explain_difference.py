@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.experiments.comparison
+import sim.experiments.brief
 from sim.cli import main as cli
 from sim.experiments import attribution as attr
 from sim.experiments.difference import ASEAN_ROW, FORCED, explain_difference
@@ -148,7 +148,7 @@ def test_compare_names_a_main_driver_per_state():
 
 def test_the_comparison_report_has_no_bold_no_negative_zero_and_a_legend_under_every_interval_table(tmp_path):
     result = sim.compare(["baseline_2020", "korea_security_turn"], replicates=4, steps=8)
-    text = sim.experiments.comparison.report(result)
+    text = sim.experiments.brief.report(result)
     assert "**" not in text and not re.search(r"-0\.0(?![0-9])", text)
     tables = [block for block in text.split("\n## ") if "[" in block and "|" in block]
     assert tables and all("95% bootstrap interval of the mean" in block for block in tables)

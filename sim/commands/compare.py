@@ -2,7 +2,9 @@
 
 All scenarios run with the same seed, so replicate k of each draws the same
 random numbers and differences are paired run by run. A difference whose
-interval excludes zero is marked with * ("clear of zero"), in the report too.
+interval excludes zero is marked with * ("clear of zero"), one whose whole interval
+lies within half a point of zero with ~ ("negligible"), in the report too; the
+report opens with three findings in words, which the command prints first.
 
 With --parameter-uncertainty every scenario runs R times per bootstrap draw of
 the panel fit (sim/data/panel_bootstrap.csv), on the same random numbers in
@@ -31,7 +33,9 @@ import re
 from pathlib import Path
 
 from sim.commands.common import add_uncertainty_options, check_out, overrides, uncertainty_draws, whole_number
+from sim.experiments import brief
 from sim.experiments import comparison as comparing
+from sim.experiments.intervals import NEGLIGIBLE
 
 HELP = "compare scenarios: alignment with bootstrap intervals, paired differences, a PNG and a Markdown report"
 
@@ -68,13 +72,17 @@ def main(args) -> int:
     result = comparing.compare(args.scenarios, replicates, args.steps, args.seed, overrides(args), draws,
                                args.labels)
     out = args.out or Path("results") / ("compare_" + "_vs_".join(map(file_stem, result.labels)))
-    files = comparing.save(result, out, "--out")
+    files = brief.save(result, out, "--out")
     m = result.manifest
     print(f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, common random numbers; "
           f"[{m['brackets']}]\n")
+    for label in result.labels[1:]:
+        print(f"Findings, {label} minus {result.labels[0]}:")
+        print("\n".join(f"  {i}. {s}" for i, s in enumerate(brief.findings(result, label), 1)) + "\n")
     print("Final ASEAN alignment (%):")
     print(comparing.alignment_table(result).to_string())
-    print(f"\nDifference from {result.labels[0]} (points; * = clear of zero):")
+    print(f"\nDifference from {result.labels[0]} (points; * clear of zero, ~ negligible: all within "
+          f"±{100 * NEGLIGIBLE:g}):")
     print(comparing.plain(comparing.difference_table(result)).to_string())
     for label in result.labels[1:]:
         print("\n" + "\n".join(comparing.state_summary(result, label)))

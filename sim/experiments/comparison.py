@@ -10,7 +10,9 @@ Every scenario runs with the same seed, so run k of each draws the same random
 numbers (`sim.core.randomness`): the difference of two scenarios is taken run by
 run (paired), which removes the noise both share. Intervals are 95% BCa
 bootstrap intervals of the mean (scipy.stats.bootstrap) over replicates;
-"clear" means the interval of a difference excludes zero.
+"clear" means the interval of a difference excludes zero, and "reading" says "negligible" (all of
+the interval within half a point of zero, `sim.experiments.intervals.NEGLIGIBLE`), "clear of zero"
+or "not clear of zero". The report (findings, dot plot, Markdown and HTML) is `sim.experiments.brief`.
 
 With ``draws`` (parameter uncertainty, `sim.running.uncertainty`), every
 scenario runs ``replicates`` times per bootstrap draw of the panel fit, replicate
@@ -21,25 +23,21 @@ draw's mean (`sim.running.uncertainty.draw_interval`).
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.base.errors import InputError, check_count, check_seed
-from sim.base.files import write_all, write_json
-from sim.core.calendar import year_of
 from sim.core.inputs import Inputs
 from sim.core.outcomes import run_outcomes
 from sim.engines.ensemble import simulate
 from sim.engines.memory import check_memory
 from sim.experiments.attribution import IdenticalWorldsWarning, identical_worlds, input_groups
 from sim.experiments.difference import explain_difference, points, shown_inputs
-from sim.experiments.intervals import RESAMPLES, bootstrap_interval, legend
-from sim.reports.tables import interval_cell, markdown_table
+from sim.experiments.intervals import CLEAR, NEGLIGIBLE_WORD, RESAMPLES, bootstrap_interval, legend, \
+    negligible_note, reading
+from sim.reports.tables import interval_cell
 from sim.running.provenance import make_manifest
 from sim.running.uncertainty import describe_draws, draw_interval, draw_plan, drawn_variations
 from sim.schema.scenario import scenario_of
@@ -248,6 +246,7 @@ def _state_differences(runs: dict, partners, states, interval) -> pd.DataFrame:
 
 def _flag_clear(frame: pd.DataFrame) -> pd.DataFrame:
     frame["clear"] = (frame["lo"] > 0) | (frame["hi"] < 0)
+    frame["reading"] = reading(frame["lo"], frame["hi"])
     return frame
 
 
@@ -262,34 +261,15 @@ def _over_time(runs: dict, partners, interval) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["scenario", "step", "partner", "mean", "lo", "hi"]]
 
 
-# --- figure and report ---------------------------------------------------------------
+# --- tables as the command, the web app and the report show them ---------------------------
 
 
-def figure(comparison: Comparison):
-    """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
-    from matplotlib.ticker import MaxNLocator  # matplotlib loads only when the figure is drawn
+MARKS = {CLEAR: " *", NEGLIGIBLE_WORD: " ~"}  # after a difference's cell; not clear of zero: none
 
-    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
 
-    frame = comparison.over_time
-    partners = list(dict.fromkeys(frame["partner"]))
-    fig, axes = plt.subplots(1, len(partners), figsize=(3.2 * len(partners), 3.4), sharex=True)
-    colors = plt.get_cmap("tab10").colors
-    for ax, partner in zip(np.atleast_1d(axes), partners):
-        for i, label in enumerate(comparison.labels):
-            rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
-            years = year_of(rows["step"])
-            ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
-            ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
-        ax.set(title=partner, xlabel="year")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("mean ASEAN alignment")
-    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center",
-               ncol=len(comparison.labels), frameon=False, bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle(f"ASEAN alignment over time (bands: {comparison.manifest['band']})")
-    fig.tight_layout()
-    return fig
+def marked_cell(difference: float, lo: float, hi: float) -> str:
+    """``difference [lo, hi]`` in points, then " *" when clear of zero, " ~" when negligible."""
+    return interval_cell(difference, lo, hi, 100) + MARKS.get(reading(lo, hi).item(), "")
 
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:
@@ -301,17 +281,17 @@ def alignment_table(comparison: Comparison) -> pd.DataFrame:
 
 
 def difference_table(comparison: Comparison) -> pd.DataFrame:
-    """scenario x measure: "difference [lo, hi]" in points, bold where clear of zero."""
+    """scenario x measure: "difference [lo, hi]" in points, marked (`marked_cell`)."""
     frame = comparison.differences
-    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[marked_cell(r.difference, r.lo, r.hi) for r in frame.itertuples()])
     return frame.pivot(index="scenario", columns="measure", values="cell").loc[comparison.labels[1:],
                                                                                  list(dict.fromkeys(frame["measure"]))]
 
 
 def state_table(comparison: Comparison, label: str) -> pd.DataFrame:
-    """state x partner for one scenario: its difference from the first, in points, bold where clear."""
+    """state x partner for one scenario: its difference from the first, in points, marked (`marked_cell`)."""
     frame = comparison.states[comparison.states["scenario"] == label]
-    frame = frame.assign(cell=[interval_cell(r.difference, r.lo, r.hi, 100, r.clear) for r in frame.itertuples()])
+    frame = frame.assign(cell=[marked_cell(r.difference, r.lo, r.hi) for r in frame.itertuples()])
     table = frame.pivot(index="state", columns="partner", values="cell")
     return table.loc[list(dict.fromkeys(frame["state"])), list(dict.fromkeys(frame["partner"]))]
 
@@ -320,24 +300,26 @@ def driver_table(comparison: Comparison, label: str) -> pd.DataFrame:
     """Per state: ``label``'s change in the forced choice (points, with its interval), the main input
     behind it and the utility term moving the US-over-China gap most (`main_drivers`)."""
     rows = comparison.drivers[comparison.drivers["scenario"] == label].set_index("state")
-    return pd.DataFrame({"forced_us change": [f"{points(r.difference)} [{points(r.lo)}, {points(r.hi)}]"
-                                              for r in rows.itertuples()],
+    return pd.DataFrame({"forced_us change": [marked_cell(r.difference, r.lo, r.hi) for r in rows.itertuples()],
                          "main input": shown_inputs(rows), "contribution": rows["contribution"].map(points),
                          "main term": rows["term"].fillna("")}, index=rows.index)
 
 
 def plain(table: pd.DataFrame) -> pd.DataFrame:
-    """A table of `difference_table` or `state_table` as plain text: bold becomes a trailing * (clear of zero)."""
+    """A table of `difference_table` or `state_table` as plain text (they have no bold any more; a table
+    bolded elsewhere gets a trailing * instead)."""
     return table.replace(r"\*\*(.*)\*\*", r"\1 *", regex=True)
 
 
 def state_summary(comparison: Comparison, label: str, top: int = 5) -> list[str]:
-    """How many of ``label``'s state-partner differences are clear of zero, and the ``top`` largest
-    of those, one line each: the words `run.py compare` prints and the web app shows."""
+    """How many of ``label``'s state-partner differences are clear of zero (and not negligible) and how
+    many negligible, and the ``top`` largest clear ones, one line each: the words `run.py compare` prints
+    and the web app shows."""
     rows = comparison.states.query("scenario == @label")
-    clear = rows[rows["clear"]]
+    clear = rows[rows["reading"] == CLEAR]
     largest = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index).head(top)
-    lines = [f"{label}: {len(clear)} of {len(rows)} state-partner differences clear of zero"
+    negligible = int((rows["reading"] == NEGLIGIBLE_WORD).sum())
+    lines = [f"{label}: {len(clear)} of {len(rows)} state-partner differences clear of zero, {negligible} negligible"
              + ("; largest:" if len(largest) else "")]
     lines += [f"  {r.state:<12}{r.partner:<4}{100 * r.difference:+6.1f} [{100 * r.lo:+.1f}, {100 * r.hi:+.1f}]"
               for r in largest.itertuples()]
@@ -347,61 +329,9 @@ def state_summary(comparison: Comparison, label: str, top: int = 5) -> list[str]
 def interval_legend(comparison: Comparison) -> str:
     """What the brackets of this comparison mean and cover, in one paragraph (repeated under every table)."""
     m = comparison.manifest
+    marks = (" A star (*) marks a difference clear of zero (its interval excludes zero), a tilde (~) a negligible "
+             "one, no mark one not clear of zero. " + negligible_note())
     if "parameter_uncertainty" not in m:
-        return legend(m["replicates"]) + " A star (*) marks a difference whose interval excludes zero."
+        return legend(m["replicates"]) + marks
     return legend(m["replicates"], m["brackets"] + "; it covers the fitted parameters' uncertainty as well as "
-                  "simulation noise, not the model's structure") + " A star (*) marks a range that excludes zero."
-
-
-def _changes_section(comparison: Comparison) -> list[str]:
-    """"What each scenario changed" as Markdown lines: its starting values and events that differ from the first."""
-    changes = comparison.manifest.get("changes") or {}
-    lines = [f"## What each scenario changed from {comparison.labels[0]}", ""] if changes else []
-    for label, found in changes.items():
-        lines.append(f"- {label}: " + ("nothing (the same world)" if not found else
-                                       "; ".join(f"{c['input']}: {c['a']} -> {c['b']}" for c in found)))
-    return lines + [""] if lines else []
-
-
-def report(comparison: Comparison, figure_name: str = "alignment_over_time.png") -> str:
-    """A Markdown report (tables, the main driver of each state, figure) ready to paste into a brief:
-    no bold, no "-0.0", and the interval legend under every table with intervals."""
-    m = comparison.manifest
-    first = comparison.labels[0]
-    key = interval_legend(comparison)
-    parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
-             f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, version {m['version']}. Every scenario "
-             f"draws the same random numbers ({m['random_numbers'].removeprefix('common: ')}), so differences are "
-             "paired run by run.", "", *_changes_section(comparison),
-             "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
-             markdown_table(alignment_table(comparison)), "", key, "",
-             f"## Difference from {first} (percentage points)", "",
-             markdown_table(plain(difference_table(comparison))), "", key, ""]
-    for label in comparison.labels[1:]:
-        clear = int(comparison.states.query("scenario == @label")["clear"].sum())
-        if comparison.drivers is not None:
-            parts += [f"## Forced choice per state: {label} minus {first} (points) and its main driver", "",
-                      markdown_table(driver_table(comparison, label), disable_numparse=True), "", key, "",
-                      *[f"- {s}" for s in comparison.drivers.query("scenario == @label")["sentence"]], ""]
-        parts += [f"## Per-state alignment: {label} minus {first} (points; {clear} cells clear of zero)", "",
-                  markdown_table(plain(state_table(comparison, label))), "", key, ""]
-    parts += [f"![ASEAN alignment over time]({figure_name})", ""]
-    return re.sub(r"-0\.0(?![0-9])", "0.0", "\n".join(parts))
-
-
-def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
-    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
-
-    All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
-    """
-    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
-
-    figure_name = "alignment_over_time.png"
-    files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
-             for name in ("alignment", "differences", "states")}
-    files["figure"] = (figure_name, lambda path: save_figure(figure(comparison), path))
-    files["report"] = ("report.md", lambda path: path.write_text(report(comparison, figure_name)))
-    names = {key: name for key, (name, _) in files.items()}
-    files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))
-    written = write_all(out_dir, dict(files.values()), where)
-    return {key: written[name] for key, (name, _) in files.items()}
+                  "simulation noise, not the model's structure") + marks

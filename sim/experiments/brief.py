@@ -1,0 +1,179 @@
+"""The comparison as a reader of a brief gets it: three findings in words, the Markdown report, the files.
+
+    >>> import sim
+    >>> from sim.experiments import brief
+    >>> c = sim.compare(["baseline_2020", "us_retrenchment"], replicates=200)
+    >>> brief.findings(c, "us_retrenchment")   # three sentences, with numbers and intervals from the tables
+    >>> brief.save(c, "results/cmp")          # CSV tables, figures, report.md, manifest.json
+
+Every finding is computed from the comparison's tables (`sim.experiments.comparison`), and every number
+in it is written as the tables write it (`interval_cell`: points, one decimal), so a reader can find it
+there. A difference is "negligible", "clear of zero" or "not clear of zero" as
+`sim.experiments.intervals.reading` says.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from sim.base.files import write_all, write_json
+from sim.core.calendar import year_of
+from sim.experiments.comparison import (Comparison, alignment_table, difference_table, driver_table,
+                                        interval_legend, plain, state_table)
+from sim.experiments.difference import ASEAN_ROW, shown_inputs
+from sim.experiments.intervals import CLEAR, NEGLIGIBLE_WORD, reading
+from sim.reports.tables import interval_cell, markdown_table
+
+FIGURE_NAME = "alignment_over_time.png"
+
+
+def findings(comparison: Comparison, label: str) -> list[str]:
+    """Three sentences on ``label`` against the first scenario: the largest per-state move, the state whose
+    forced choice moves most, and the main driver (or, without drivers, the ASEAN-wide forced choice)."""
+    return [_largest_move(comparison, label), _forced_choice(comparison, label), _main_driver(comparison, label)]
+
+
+def _cell(row) -> str:
+    """A difference as the tables show it, with its reading in words."""
+    return f"{interval_cell(row.difference, row.lo, row.hi, 100)} points ({reading(row.lo, row.hi).item()})"
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _largest_move(comparison: Comparison, label: str) -> str:
+    rows = comparison.states.query("scenario == @label")
+    counts = rows["reading"].value_counts()
+    top = rows.loc[rows["difference"].abs().idxmax()]
+    return (f"Of {len(rows)} state-partner shares, {counts.get(CLEAR, 0)} move clear of zero and "
+            f"{counts.get(NEGLIGIBLE_WORD, 0)} are negligible; the largest move is {_possessive(top.state)} "
+            f"alignment with {top.partner}, {_cell(top)}.")
+
+
+def _forced_choice(comparison: Comparison, label: str) -> str:
+    asean = comparison.differences.query("scenario == @label and measure == 'forced_us'").iloc[0]
+    whole = f"for ASEAN as a whole (states weighted equally) it moves {_cell(asean)}"
+    if comparison.drivers is None:
+        return f"In the forced choice between the US and China, {whole}."
+    states = comparison.drivers.query("scenario == @label and state != @ASEAN_ROW")
+    most = states.loc[states["difference"].abs().idxmax()]
+    least = states.loc[states["difference"].abs().idxmin()]
+    return (f"The share answering US in the forced choice between the US and China moves most in {most.state}, "
+            f"{_cell(most)}, and least in {least.state}, {interval_cell(least.difference, least.lo, least.hi, 100)}; "
+            f"{whole}.")
+
+
+def _main_driver(comparison: Comparison, label: str) -> str:
+    if comparison.drivers is None:
+        rows = comparison.differences.query("scenario == @label and measure != 'forced_us'")
+        top = rows.loc[rows["difference"].abs().idxmax()]
+        return f"Of the ASEAN-wide measures, {top.measure} moves most: {_cell(top)}."
+    rows = comparison.drivers.query("scenario == @label")
+    inputs = shown_inputs(rows.set_index("state"))
+    asean = rows.set_index("state").loc[ASEAN_ROW]
+    main = inputs.loc[ASEAN_ROW]
+    if not main:
+        return "No input that differs between the two moves the forced choice by 0.05 points or more."
+    states = inputs.drop(ASEAN_ROW)
+    terms = rows[rows["state"] != ASEAN_ROW]["term"].dropna().value_counts()
+    through = (f"; the utility term moving the US-over-China gap most is {terms.index[0]} in {terms.iloc[0]} of "
+               f"{len(states)} states" if len(terms) else "")
+    return (f"The main driver is {main}: it contributes {100 * asean.contribution:.1f} of the ASEAN forced "
+            f"choice's {100 * asean.difference:.1f} points and is "
+            f"the main input in {int((states == main).sum())} of {len(states)} states{through}.")
+
+
+def figure(comparison: Comparison):
+    """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
+    from matplotlib.ticker import MaxNLocator  # matplotlib loads only when the figure is drawn
+
+    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
+
+    frame = comparison.over_time
+    partners = list(dict.fromkeys(frame["partner"]))
+    fig, axes = plt.subplots(1, len(partners), figsize=(3.2 * len(partners), 3.4), sharex=True)
+    colors = plt.get_cmap("tab10").colors
+    for ax, partner in zip(np.atleast_1d(axes), partners):
+        for i, label in enumerate(comparison.labels):
+            rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
+            years = year_of(rows["step"])
+            ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
+            ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
+        ax.set(title=partner, xlabel="year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("mean ASEAN alignment")
+    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center",
+               ncol=len(comparison.labels), frameon=False, bbox_to_anchor=(0.5, -0.08))
+    fig.suptitle(f"ASEAN alignment over time (bands: {comparison.manifest['band']})")
+    fig.tight_layout()
+    return fig
+
+
+def _changes_section(comparison: Comparison) -> list[str]:
+    """"What each scenario changed" as Markdown lines: its starting values and events that differ from the first."""
+    changes = comparison.manifest.get("changes") or {}
+    lines = [f"## What each scenario changed from {comparison.labels[0]}", ""] if changes else []
+    for label, found in changes.items():
+        lines.append(f"- {label}: " + ("nothing (the same world)" if not found else
+                                       "; ".join(f"{c['input']}: {c['a']} -> {c['b']}" for c in found)))
+    return lines + [""] if lines else []
+
+
+def _findings_section(comparison: Comparison, key: str) -> list[str]:
+    first = comparison.labels[0]
+    lines = ["## Findings", ""]
+    for label in comparison.labels[1:]:
+        if len(comparison.labels) > 2:
+            lines += [f"{label} minus {first}:", ""]
+        lines += [f"{i}. {sentence}" for i, sentence in enumerate(findings(comparison, label), 1)] + [""]
+    return lines + [key, ""]
+
+
+def report(comparison: Comparison, figure_name: str = FIGURE_NAME) -> str:
+    """A Markdown report (findings, tables, the main driver of each state, figure) ready to paste into a
+    brief: no bold, no "-0.0", and the interval legend under every table or list with intervals."""
+    m = comparison.manifest
+    first = comparison.labels[0]
+    key = interval_legend(comparison)
+    parts = [f"# Scenario comparison: {', '.join(comparison.labels)}", "",
+             f"{m['runs_note']}, {m['steps']} quarters, seed {m['seed']}, version {m['version']}. Every scenario "
+             f"draws the same random numbers ({m['random_numbers'].removeprefix('common: ')}), so differences are "
+             "paired run by run.", "", *_findings_section(comparison, key), *_changes_section(comparison),
+             "## Final ASEAN alignment (percent; forced_us: share answering US; hedging, cohesion: index x 100)", "",
+             markdown_table(alignment_table(comparison)), "", key, "",
+             f"## Difference from {first} (percentage points)", "",
+             markdown_table(plain(difference_table(comparison))), "", key, ""]
+    for label in comparison.labels[1:]:
+        counts = comparison.states.query("scenario == @label")["reading"].value_counts()
+        if comparison.drivers is not None:
+            parts += [f"## Forced choice per state: {label} minus {first} (points) and its main driver", "",
+                      markdown_table(driver_table(comparison, label), disable_numparse=True), "", key, "",
+                      *[f"- {s}" for s in comparison.drivers.query("scenario == @label")["sentence"]], ""]
+        parts += [f"## Per-state alignment: {label} minus {first} (points; {counts.get(CLEAR, 0)} cells clear of "
+                  f"zero, {counts.get(NEGLIGIBLE_WORD, 0)} negligible)", "",
+                  markdown_table(plain(state_table(comparison, label))), "", key, ""]
+    parts += [f"![ASEAN alignment over time]({figure_name})", ""]
+    return re.sub(r"-0\.0(?![0-9])", "0.0", "\n".join(parts))
+
+
+def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
+    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
+
+    All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
+    """
+    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
+
+    files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
+             for name in ("alignment", "differences", "states")}
+    files["figure"] = (FIGURE_NAME, lambda path: save_figure(figure(comparison), path))
+    files["report"] = ("report.md", lambda path: path.write_text(report(comparison, FIGURE_NAME)))
+    names = {key: name for key, (name, _) in files.items()}
+    files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))
+    written = write_all(out_dir, dict(files.values()), where)
+    return {key: written[name] for key, (name, _) in files.items()}
+

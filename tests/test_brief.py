@@ -1,0 +1,80 @@
+"""The comparison report for a brief: negligible told apart from clear of zero, findings from the tables."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import sim
+from sim.experiments import brief
+from sim.experiments.comparison import marked_cell, state_table
+from sim.experiments.intervals import CLEAR, NEGLIGIBLE, NEGLIGIBLE_WORD, UNCLEAR, negligible_note, reading
+
+
+@pytest.mark.parametrize("lo, hi, expected", [
+    (-0.004, 0.004, NEGLIGIBLE_WORD),  # straddles zero, all within the threshold
+    (0.001, 0.003, NEGLIGIBLE_WORD),  # excludes zero but tiny: negligible wins
+    (-NEGLIGIBLE, NEGLIGIBLE, NEGLIGIBLE_WORD),  # the edges count as within
+    (0.001, 0.006, CLEAR),  # excludes zero, reaches past the threshold
+    (-0.09, -0.02, CLEAR),
+    (-0.002, 0.006, UNCLEAR),  # straddles zero and reaches past the threshold
+    (-0.03, 0.02, UNCLEAR),
+])
+def test_reading_tells_negligible_from_clear_and_not_clear(lo, hi, expected):
+    assert reading(lo, hi).item() == expected
+    assert list(reading([lo, lo], [hi, hi])) == [expected, expected]  # arrays too
+
+
+def test_a_wider_threshold_makes_a_clear_difference_negligible():
+    assert reading(0.001, 0.006).item() == CLEAR and reading(0.001, 0.006, threshold=0.01).item() == NEGLIGIBLE_WORD
+
+
+def test_cells_carry_the_mark_of_their_reading():
+    assert marked_cell(-0.1, -0.12, -0.08) == "-10.0 [-12.0, -8.0] *"
+    assert marked_cell(0.001, -0.002, 0.004) == "0.1 [-0.2, 0.4] ~"
+    assert marked_cell(0.01, -0.01, 0.03) == "1.0 [-1.0, 3.0]"
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return sim.compare(["baseline_2020", "us_retrenchment"], replicates=6, steps=8)
+
+
+def test_comparison_tables_hold_the_reading_of_every_difference(comparison):
+    for frame in (comparison.differences, comparison.states):
+        assert list(frame["reading"]) == list(reading(frame["lo"], frame["hi"]))
+
+
+def test_findings_quote_the_largest_move_and_forced_choice_as_the_tables_show_them(comparison):
+    first, second, third = brief.findings(comparison, "us_retrenchment")
+    states = comparison.states.query("scenario == 'us_retrenchment'")
+    top = states.loc[states["difference"].abs().idxmax()]
+    cell = marked_cell(top.difference, top.lo, top.hi).removesuffix(" *").removesuffix(" ~")
+    assert cell in first and top.state in first and f"with {top.partner}" in first
+    assert cell in state_table(comparison, "us_retrenchment").loc[top.state, top.partner]
+    counts = states["reading"].value_counts()
+    assert f"{counts.get(CLEAR, 0)} move clear of zero and {counts.get(NEGLIGIBLE_WORD, 0)} are negligible" in first
+    drivers = comparison.drivers.query("state != 'ASEAN'")
+    most = drivers.loc[drivers["difference"].abs().idxmax()]
+    assert f"moves most in {most.state}, {marked_cell(most.difference, most.lo, most.hi)[:-2]}" in second
+    asean = comparison.differences.set_index("measure").loc["forced_us"]
+    assert f"{100 * asean.difference:.1f} [{100 * asean.lo:.1f}, {100 * asean.hi:.1f}]" in second
+    assert "world.us_commitment (events)" in third and f"{100 * asean.difference:.1f} points" in third
+
+
+def test_the_report_opens_with_findings_and_defines_negligible_in_the_legend(comparison):
+    text = brief.report(comparison)
+    assert text.index("## Findings") < text.index("## Final ASEAN alignment")
+    assert re.search(r"^1\. .+\n2\. .+\n3\. .+$", text, re.M)
+    assert text.count(negligible_note()) == text.count("Brackets [lo, hi]") >= 5  # in every legend
+    assert "**" not in text and not re.search(r"-0\.0(?![0-9])", text)
+
+
+def test_findings_without_drivers_fall_back_to_the_asean_wide_tables(comparison):
+    no_drivers = sim.experiments.comparison.Comparison(comparison.alignment, comparison.differences,
+                                                       comparison.states, comparison.over_time, comparison.manifest)
+    sentences = brief.findings(no_drivers, "us_retrenchment")
+    assert len(sentences) == 3 and "for ASEAN as a whole" in sentences[1] and "moves most" in sentences[2]
+    assert all(np.char.count(s, "[") >= 1 for s in sentences)
