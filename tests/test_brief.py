@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 
 import numpy as np
 import pytest
@@ -78,3 +79,21 @@ def test_findings_without_drivers_fall_back_to_the_asean_wide_tables(comparison)
     sentences = brief.findings(no_drivers, "us_retrenchment")
     assert len(sentences) == 3 and "for ASEAN as a whole" in sentences[1] and "moves most" in sentences[2]
     assert all(np.char.count(s, "[") >= 1 for s in sentences)
+
+
+def test_the_dot_plot_has_a_row_per_state_and_is_sized_for_a_page(comparison, tmp_path):
+    states = list(sim.load("baseline_2020").states)
+    frame = brief.dot_frame(comparison, "us_retrenchment")
+    assert list(dict.fromkeys(frame["row"])) == [*states, brief.ALL_STATES]
+    assert set(frame["series"]) == {*sim.load("baseline_2020").partners, brief.FORCED_SERIES}
+    philippines = frame.query("row == 'Philippines' and series == 'US'").iloc[0]
+    expected = comparison.states.query("state == 'Philippines' and partner == 'US'").iloc[0]
+    assert philippines["difference"] == pytest.approx(100 * expected["difference"])  # points, not fractions
+    fig = brief.dot_plot(comparison, "us_retrenchment")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [*states, brief.ALL_STATES]
+    assert "percentage points" in ax.get_xlabel() and tuple(fig.get_size_inches()) == (6.5, 4.0)
+    written = brief.save(comparison, tmp_path / "cmp")
+    png = written["dots us_retrenchment"].read_bytes()
+    assert png[:4] == b"\x89PNG" and struct.unpack(">II", png[16:24]) == (975, 600)  # 6.5 x 4 in at 150 dpi
+    assert f"]({written['dots us_retrenchment'].name})" in written["report"].read_text()

@@ -13,8 +13,10 @@ brackets are the 5%-95% range over draws of each draw's mean: parameter
 uncertainty (refits on resampled survey figures), not only simulation noise.
 
 Writes under --out: alignment.csv, differences.csv, states.csv (per-state
-differences), alignment_over_time.png (bands: 95% intervals), report.md (the
-tables and figure, ready to paste into a brief) and manifest.json.
+differences), alignment_over_time.png (bands: 95% intervals), per scenario after
+the first state_differences_LABEL.png (a per-state dot plot of its differences, in
+points, sized for a page), report.md (findings, tables and figures, ready to paste
+into a brief) and manifest.json.
 
 A scenario may be an inline variant, NAME@KEY=VALUE[@KEY=VALUE...]: NAME with those
 parameters changed from the start (--set changes every scenario; a variant one).

@@ -18,16 +18,19 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.base.files import write_all, write_json
 from sim.core.calendar import year_of
 from sim.experiments.comparison import (Comparison, alignment_table, difference_table, driver_table,
                                         interval_legend, plain, state_table)
 from sim.experiments.difference import ASEAN_ROW, shown_inputs
-from sim.experiments.intervals import CLEAR, NEGLIGIBLE_WORD, reading
+from sim.experiments.intervals import CLEAR, NEGLIGIBLE, NEGLIGIBLE_WORD, reading
 from sim.reports.tables import interval_cell, markdown_table
 
 FIGURE_NAME = "alignment_over_time.png"
+ALL_STATES = "all states"  # the dot plot's last row: the ASEAN-wide measures (states weighted equally)
+FORCED_SERIES = "forced_us"
 
 
 def findings(comparison: Comparison, label: str) -> list[str]:
@@ -114,6 +117,42 @@ def figure(comparison: Comparison):
     return fig
 
 
+def dot_frame(comparison: Comparison, label: str) -> pd.DataFrame:
+    """row, series, difference, lo, hi (points) for ``label``'s dot plot: per state each partner's share
+    and (with drivers) the forced choice, then the ASEAN-wide row."""
+    columns = ["row", "series", "difference", "lo", "hi"]
+    shares = comparison.states.query("scenario == @label").rename(columns={"state": "row", "partner": "series"})
+    frames = [shares[columns]]
+    if comparison.drivers is not None:
+        forced = comparison.drivers.query("scenario == @label and state != @ASEAN_ROW")
+        frames.append(forced.rename(columns={"state": "row"}).assign(series=FORCED_SERIES)[columns])
+    partners = list(dict.fromkeys(shares["series"]))
+    shown = [*partners, FORCED_SERIES]
+    asean = comparison.differences.query("scenario == @label and measure in @shown")
+    frames.append(asean.rename(columns={"measure": "series"}).assign(row=ALL_STATES)[columns])
+    frame = pd.concat(frames, ignore_index=True)
+    frame[["difference", "lo", "hi"]] *= 100
+    order = {name: i for i, name in enumerate(shown)}
+    return frame.sort_values("series", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def dot_plot(comparison: Comparison, label: str):
+    """Per state, ``label``'s difference from the first scenario on one axis in points: each partner's
+    share and the forced choice, whiskers its interval, the negligible band shaded (a page figure)."""
+    from sim.reports.plots import difference_dots  # matplotlib loads only when the figure is drawn
+
+    m = comparison.manifest
+    return difference_dots(dot_frame(comparison, label), 100 * NEGLIGIBLE,
+                           f"{label} minus {comparison.labels[0]}, per state",
+                           f"whiskers: {m['brackets']}, {m['runs_note']}",
+                           {"ASEAN": "ASEAN-centred", FORCED_SERIES: "forced: US"})
+
+
+def dot_plot_name(comparison: Comparison, label: str) -> str:
+    """The dot plot's file name: one per scenario after the first, named by its label."""
+    return "state_differences_" + re.sub(r"[^\w.-]+", "-", label) + ".png"
+
+
 def _changes_section(comparison: Comparison) -> list[str]:
     """"What each scenario changed" as Markdown lines: its starting values and events that differ from the first."""
     changes = comparison.manifest.get("changes") or {}
@@ -131,6 +170,10 @@ def _findings_section(comparison: Comparison, key: str) -> list[str]:
         if len(comparison.labels) > 2:
             lines += [f"{label} minus {first}:", ""]
         lines += [f"{i}. {sentence}" for i, sentence in enumerate(findings(comparison, label), 1)] + [""]
+        lines += [f"![{label} minus {first}, per state]({dot_plot_name(comparison, label)})", "",
+                  f"Dots: {label} minus {first} per state, in points (each partner's share of final alignment, "
+                  f"and the share answering US in the forced choice); whiskers: the interval, as in the legend "
+                  f"below; shaded: negligible, within ±{100 * NEGLIGIBLE:g} points.", ""]
     return lines + [key, ""]
 
 
@@ -162,15 +205,19 @@ def report(comparison: Comparison, figure_name: str = FIGURE_NAME) -> str:
 
 
 def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
-    """Write the tables (CSV), the figure (PNG), report.md and manifest.json under ``out_dir``.
+    """Write the tables (CSV), the figures (PNG: over time, and a per-state dot plot per scenario after the
+    first, keyed "dots LABEL"), report.md and manifest.json under ``out_dir``.
 
     All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
     """
-    from sim.reports.plots import save_figure  # matplotlib loads only when the figure is written
+    from sim.reports.plots import PAGE_DPI, save_figure  # matplotlib loads only when the figure is written
 
     files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
              for name in ("alignment", "differences", "states")}
     files["figure"] = (FIGURE_NAME, lambda path: save_figure(figure(comparison), path))
+    for label in comparison.labels[1:]:
+        files[f"dots {label}"] = (dot_plot_name(comparison, label), lambda path, label=label: save_figure(
+            dot_plot(comparison, label), path, dpi=PAGE_DPI, tight=False))
     files["report"] = ("report.md", lambda path: path.write_text(report(comparison, FIGURE_NAME)))
     names = {key: name for key, (name, _) in files.items()}
     files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))

@@ -20,10 +20,49 @@ from sim.base.files import atomic_write  # noqa: E402
 from sim.core.equations import TERMS  # noqa: E402
 from sim.reports.colors import PARTNER_COLORS, TERM_COLORS, partner_color  # noqa: E402, F401 (PARTNER_COLORS: shared)
 
-def save_figure(fig, path: Path | str) -> Path:
-    path = atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
+PAGE_SIZE = (6.5, 4.0)  # inches: the text width of a letter or A4 page with 1-inch margins
+PAGE_DPI = 150  # judgement: sharp when printed at that width, under 100 kB as a PNG
+
+
+def save_figure(fig, path: Path | str, dpi: int = 120, tight: bool = True) -> Path:
+    """Write ``fig`` as a PNG atomically; ``tight=False`` keeps the figure's own size (a page figure)."""
+    options = {"bbox_inches": "tight"} if tight else {}
+    path = atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=dpi, format="png", **options))
     plt.close(fig)
     return path
+
+
+def difference_dots(frame: pd.DataFrame, negligible: float, title: str, note: str = "", names: dict | None = None):
+    """A dot plot on one axis: a row per ``frame["row"]`` (top to bottom, in order), a dot per series
+    (``frame["series"]``: a partner code gets its colour, any other name an open grey diamond) at
+    ``difference`` with whiskers from ``lo`` to ``hi``, all in percentage points; the band within
+    ±``negligible`` points is shaded. Sized for a page (`PAGE_SIZE`); ``note`` (what the whiskers are)
+    goes under the axis label, so the figure carries its legend when pasted alone; ``names`` renames
+    series in the legend."""
+    rows = list(dict.fromkeys(frame["row"]))
+    series = list(dict.fromkeys(frame["series"]))
+    fig, ax = plt.subplots(figsize=PAGE_SIZE, layout="constrained")
+    ax.axvspan(-negligible, negligible, color="0.85", lw=0, label=f"negligible (±{negligible:g})")
+    ax.axvline(0, color="0.4", lw=0.8)
+    offsets = np.linspace(-0.3, 0.3, len(series)) if len(series) > 1 else [0.0]
+    for offset, name in zip(offsets, series):
+        part = frame[frame["series"] == name].set_index("row").reindex(rows)
+        known = name in PARTNER_COLORS
+        ax.errorbar(part["difference"], np.arange(len(rows)) + offset,
+                    xerr=[part["difference"] - part["lo"], part["hi"] - part["difference"]],
+                    fmt="o" if known else "D", ms=4 if known else 4.5, lw=1, capsize=0,
+                    label=(names or {}).get(name, name),
+                    color=partner_color(name) if known else "0.45", mfc=None if known else "white")
+    for boundary in np.arange(len(rows) - 1) + 0.5:
+        ax.axhline(boundary, color="0.9", lw=0.6, zorder=0)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("difference (percentage points)" + (f"\n{note}" if note else ""), fontsize=8)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(loc="outside right center", frameon=False, fontsize=8)
+    return fig
 
 
 def asean_over_time(result):
