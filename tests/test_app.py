@@ -465,3 +465,78 @@ def test_every_utility_term_has_a_gloss_and_a_glossed_word_carries_it_as_a_toolt
     assert 'class="term"' in shown and glossary.GLOSSARY["hedging"].split(":")[0] in shown
     assert glossary.term("no such word") == "no such word"  # no gloss, no tooltip
     assert "&lt;" in glossary.term("cohesion", "<b>")  # what is shown is escaped
+
+
+LESSON_WITH_BLOCK = """# Lesson 9: X
+
+## Scenario
+
+`us_retrenchment`
+
+## What the model shows
+
+- The US share falls. <!-- claim: falls -->
+- It falls below zero. <!-- claim: below_zero -->
+
+```toml claims
+[worlds]
+baseline = "baseline_2020"
+
+[claims]
+falls = ["mean(share(this, US)) < mean(share(baseline, US))"]
+below_zero = [
+    \"\"\"mean(share(this, US))
+       < 0\"\"\",
+]
+
+[[try]]
+scenario = "baseline_2020"
+set = { "world.us_commitment" = 0.5 }
+```
+"""
+
+
+def test_a_lessons_claims_block_gives_its_claims_sentences_and_settings_to_try():
+    from sim.app import lessons
+    lesson = lessons.parse("99_x", LESSON_WITH_BLOCK)
+    assert lesson.claims == {"falls": ["mean(share(this, US)) < mean(share(baseline, US))"],
+                             "below_zero": ["mean(share(this, US)) < 0"]}  # a line over two lines is one
+    assert lesson.sentences == {"falls": "The US share falls.", "below_zero": "It falls below zero."}
+    assert lesson.tries == (("baseline_2020", {"world.us_commitment": 0.5}),)
+    titles = {"baseline_2020": "Baseline 2020"}
+    assert lessons.try_label(lesson, *lesson.tries[0], {"world.us_commitment": "US commitment"}, titles) \
+        == "US commitment 0.5 in Baseline 2020"
+    assert "```" not in "".join(lesson.sections.values())  # the block is not shown as a section
+
+
+def test_checking_a_lesson_on_the_pages_run_measures_that_run_not_the_lessons_scenario():
+    from sim.app import lessons, session
+    from sim.schema.scenario import load
+    lesson = lessons.parse("99_x", LESSON_WITH_BLOCK)
+    retreat = load("us_retrenchment")
+    falls, below_zero = lessons.check_run(lesson, retreat, replicates=2)
+    assert falls.holds and not below_zero.holds  # a share is never below zero: the check can fail
+    same_as_baseline = session.column_scenario("baseline_2020", {}, "baseline_2020")
+    on_baseline = lessons.check_run(lesson, same_as_baseline, replicates=2)[0]
+    assert not on_baseline.holds  # the page runs the baseline: the US share cannot fall below itself
+    assert on_baseline.checks[0].measured.split(" < ")[0] == on_baseline.checks[0].measured.split(" < ")[1]
+
+
+def test_loading_a_lessons_setting_starts_its_scenario_with_the_slider_set():
+    pytest.importorskip("solara")
+    from sim.app.state import PageState
+    state = PageState()
+    state.reset("thaad_coercion")
+    state.step_once()
+    state.load_settings("baseline_2020", {"world.us_commitment": 0.5})
+    assert state.scenario_name.value == "baseline_2020" and state.quarter.value == 0
+    assert state.settings.value["world.us_commitment"] == 0.5
+    assert state.model.value.scenario.name == "baseline_2020"
+    assert float(state.shown_values()["world.us_commitment"]) == 0.5
+
+
+def test_a_claims_sentence_keeps_its_bold_and_code_and_escapes_the_rest():
+    pytest.importorskip("solara")
+    from sim.app.lesson_view import inline_markdown
+    assert inline_markdown("the **risk** bar <b> `world.rivalry`") == \
+        "the <b>risk</b> bar &lt;b&gt; <code>world.rivalry</code>"

@@ -361,7 +361,23 @@ def test_a_lesson_loads_its_scenario_and_shows_its_steps_and_questions(app_url, 
     question = lesson.sections["Questions for discussion"].splitlines()[0].split(". ", 1)[1][:30]
     panel.get_by_text(question, exact=False).wait_for()
     assert "claim:" not in panel.inner_text()  # the claim marks are for the checks, not for students
+    started = time.monotonic()
+    panel.get_by_role("button", name="Check the claims").click()
+    summary = panel.locator(".claims-summary")
+    summary.wait_for()
+    print(f"claims checked on screen in {time.monotonic() - started:.1f} s: {summary.inner_text()}")
+    checks = panel.locator(".claim-check")
+    assert checks.count() == len(lesson.claims)
+    for i, name in enumerate(lesson.claims):  # each claim: its sentence, a mark, what was measured per line
+        text = checks.nth(i).inner_text()
+        assert lesson.sentences[name][:40] in text and text.strip()[0] in "✓✗"
+        assert checks.nth(i).locator(".claim-lines li").count() == len(lesson.claims[name])
+    assert f"{panel.locator('.claim-check.holds').count()} of {len(lesson.claims)} claims hold" in summary.inner_text()
     save_screenshot(page, tmp_path, "app_lesson.png", full_page=False)
+    key, value = next(iter(lesson.tries[0][1].items()))
+    panel.locator(".lesson-tries button").first.click()  # a setting the lesson asks for, one click
+    page.wait_for_function("q => location.search.includes(q)", arg=f"{key}={value:g}")
+    panel.get_by_text("Out of date").wait_for()  # the run changed after the check
 
 
 def test_the_words_a_student_sees_have_tooltips_and_a_glossary(app_url, page):

@@ -68,6 +68,12 @@ class PageState:
         self.notice.value = ""
         self.revision.value += 1
 
+    def load_settings(self, name: str, settings: dict) -> None:
+        """Start ``name`` from 2020 with its own sliders and ``settings`` on top (a lesson's try)."""
+        self.reset(name)
+        self.settings.value = {**self.settings.value, **settings}
+        self.reset()
+
     def shown_values(self) -> dict:
         """The slider values in force at the quarter on screen (the scenario's own changes included)."""
         return playback.values_in_force(self.model.value, self.settings.value, self.quarter.value)
