@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 
@@ -12,6 +13,7 @@ import sim
 from sim.experiments import brief
 from sim.experiments.comparison import marked_cell, state_table
 from sim.experiments.intervals import CLEAR, NEGLIGIBLE, NEGLIGIBLE_WORD, UNCLEAR, negligible_note, reading
+from sim.reports.html import image_names, markdown_to_html
 
 
 @pytest.mark.parametrize("lo, hi, expected", [
@@ -97,3 +99,21 @@ def test_the_dot_plot_has_a_row_per_state_and_is_sized_for_a_page(comparison, tm
     png = written["dots us_retrenchment"].read_bytes()
     assert png[:4] == b"\x89PNG" and struct.unpack(">II", png[16:24]) == (975, 600)  # 6.5 x 4 in at 150 dpi
     assert f"]({written['dots us_retrenchment'].name})" in written["report"].read_text()
+
+
+def test_the_html_report_is_self_contained_and_says_what_the_markdown_says(comparison, tmp_path):
+    written = brief.save(comparison, tmp_path / "cmp")
+    page = written["html"].read_text()
+    sources = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)  # both figures, inline
+    assert len(sources) == len(image_names(written["report"].read_text())) == 2
+    assert not re.search(r"https?://|<link|<script|@import|url\(", page)
+    for sentence in brief.findings(comparison, "us_retrenchment"):
+        assert html.escape(sentence, quote=False) in page
+    markdown_rows = [line for line in written["report"].read_text().splitlines() if line.startswith("| ")]
+    assert page.count("<tr>") == len(markdown_rows)  # every table row, header rows included
+
+
+def test_markup_in_a_label_is_shown_not_run():
+    page = markdown_to_html("# <script>alert(1)</script>\n\n| a |\n|:--|\n| <b>x</b> |\n", "t <i>")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>" not in page and "<title>t &lt;i&gt;" in page

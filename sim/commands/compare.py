@@ -16,7 +16,8 @@ Writes under --out: alignment.csv, differences.csv, states.csv (per-state
 differences), alignment_over_time.png (bands: 95% intervals), per scenario after
 the first state_differences_LABEL.png (a per-state dot plot of its differences, in
 points, sized for a page), report.md (findings, tables and figures, ready to paste
-into a brief) and manifest.json.
+into a brief), report.html (the same in one self-contained page, figures
+embedded) and manifest.json.
 
 A scenario may be an inline variant, NAME@KEY=VALUE[@KEY=VALUE...]: NAME with those
 parameters changed from the start (--set changes every scenario; a variant one).

@@ -26,6 +26,7 @@ from sim.experiments.comparison import (Comparison, alignment_table, difference_
                                         interval_legend, plain, state_table)
 from sim.experiments.difference import ASEAN_ROW, shown_inputs
 from sim.experiments.intervals import CLEAR, NEGLIGIBLE, NEGLIGIBLE_WORD, reading
+from sim.reports.html import write_html
 from sim.reports.tables import interval_cell, markdown_table
 
 FIGURE_NAME = "alignment_over_time.png"
@@ -206,7 +207,8 @@ def report(comparison: Comparison, figure_name: str = FIGURE_NAME) -> str:
 
 def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:
     """Write the tables (CSV), the figures (PNG: over time, and a per-state dot plot per scenario after the
-    first, keyed "dots LABEL"), report.md and manifest.json under ``out_dir``.
+    first, keyed "dots LABEL"), report.md, report.html (the same, self-contained: figures embedded) and
+    manifest.json under ``out_dir``.
 
     All files or none (`sim.base.files.write_all`); ``where`` names ``out_dir`` in errors (the CLI says --out).
     """
@@ -219,6 +221,8 @@ def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") ->
         files[f"dots {label}"] = (dot_plot_name(comparison, label), lambda path, label=label: save_figure(
             dot_plot(comparison, label), path, dpi=PAGE_DPI, tight=False))
     files["report"] = ("report.md", lambda path: path.write_text(report(comparison, FIGURE_NAME)))
+    title = f"Scenario comparison: {', '.join(comparison.labels)}"  # the HTML reads the staged PNGs beside it
+    files["html"] = ("report.html", lambda path: write_html(path.parent / "report.md", path, title))
     names = {key: name for key, (name, _) in files.items()}
     files["manifest"] = ("manifest.json", lambda path: write_json(comparison.manifest | {"files": names}, path))
     written = write_all(out_dir, dict(files.values()), where)
