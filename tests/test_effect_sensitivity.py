@@ -89,3 +89,12 @@ def test_sensitivity_command_writes_one_table_and_one_heatmap_for_many_outcomes(
     table = pd.read_csv(out / "sensitivity_morris.csv")
     assert {"forced_us_Vietnam", "Vietnam_US", "asean_US", "led_US"} <= set(table["outcome"])
     assert (out / "sensitivity_morris_heatmap.png").stat().st_size > 10_000
+
+
+def test_the_default_directory_names_the_variant_whole_and_the_scenario_it_is_against(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["sensitivity", "baseline_2020@world.us_commitment=0.75", "--against", "baseline_2020", "--vary", VARY[0],
+            "--vary", VARY[1], "--method", "morris", "--outcome", "forced_us", "--samples", "2", "--steps", "3"]
+    assert main(argv) == 0
+    made = [path.name for path in (tmp_path / "results").iterdir()]
+    assert made == ["sensitivity_baseline_2020@world.us_commitment-0.75_vs_baseline_2020_morris"]

@@ -30,6 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.commands.common import add_scenario_options, overrides
+from sim.commands.compare import file_stem
 from sim.commands.sweep import add_against_option, add_run_options, add_vary_option, print_notes
 from sim.experiments import sensitivity_analysis as analysis
 
@@ -49,12 +50,13 @@ def add_arguments(parser):
     add_run_options(parser, replicates=1)
     add_against_option(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="the sweep's directory (default results/sensitivity_SCENARIO_METHOD)")
+                        help="the sweep's directory (default results/sensitivity_SCENARIO[_vs_AGAINST]_METHOD)")
     parser.add_argument("--force", action="store_true", help="replace a different sweep already in DIR")
 
 
 def main(args) -> int:
-    out = args.out or Path("results") / f"sensitivity_{Path(args.scenario).stem}_{args.method}"
+    against = f"_vs_{file_stem(args.against)}" if args.against else ""  # a variant keeps its value (.75)
+    out = args.out or Path("results") / f"sensitivity_{file_stem(args.scenario)}{against}_{args.method}"
     result = analysis.sensitivity(args.scenario, args.vary, args.method, args.outcome or "asean_US", args.samples,
                                   args.replicates, args.seed, args.steps, out, args.workers, args.scheduler,
                                   args.force, overrides(args), progress=args.progress, against=args.against)
