@@ -117,3 +117,8 @@ def test_the_html_report_is_self_contained_and_says_what_the_markdown_says(compa
 def test_markup_in_a_label_is_shown_not_run():
     page = markdown_to_html("# <script>alert(1)</script>\n\n| a |\n|:--|\n| <b>x</b> |\n", "t <i>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<b>" not in page and "<title>t &lt;i&gt;" in page
+
+
+def test_no_cell_or_finding_shows_a_negative_zero():
+    assert marked_cell(-0.0001, -0.0002, -0.00001) == "0.0 [0.0, 0.0] ~"
+    assert sim.experiments.comparison.unsigned_zero("-0.0 [-0.05, -0.0]") == "0.0 [-0.05, 0.0]"

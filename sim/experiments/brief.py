@@ -23,7 +23,7 @@ import pandas as pd
 from sim.base.files import write_all, write_json
 from sim.core.calendar import year_of
 from sim.experiments.comparison import (Comparison, alignment_table, difference_table, driver_table,
-                                        interval_legend, plain, state_table)
+                                        interval_legend, plain, state_table, unsigned_zero)
 from sim.experiments.difference import ASEAN_ROW, shown_inputs
 from sim.experiments.intervals import CLEAR, NEGLIGIBLE, NEGLIGIBLE_WORD, reading
 from sim.reports.html import write_html
@@ -37,7 +37,8 @@ FORCED_SERIES = "forced_us"
 def findings(comparison: Comparison, label: str) -> list[str]:
     """Three sentences on ``label`` against the first scenario: the largest per-state move, the state whose
     forced choice moves most, and the main driver (or, without drivers, the ASEAN-wide forced choice)."""
-    return [_largest_move(comparison, label), _forced_choice(comparison, label), _main_driver(comparison, label)]
+    sentences = [_largest_move(comparison, label), _forced_choice(comparison, label), _main_driver(comparison, label)]
+    return [unsigned_zero(sentence) for sentence in sentences]
 
 
 def _cell(row) -> str:
@@ -66,9 +67,11 @@ def _forced_choice(comparison: Comparison, label: str) -> str:
     states = comparison.drivers.query("scenario == @label and state != @ASEAN_ROW")
     most = states.loc[states["difference"].abs().idxmax()]
     least = states.loc[states["difference"].abs().idxmin()]
+    at_defaults = (" (per state at the default parameters, 95% bootstrap intervals)"
+                   if "parameter_uncertainty" in comparison.manifest else "")  # the drivers' runs, not the draws
     return (f"The share answering US in the forced choice between the US and China moves most in {most.state}, "
-            f"{_cell(most)}, and least in {least.state}, {interval_cell(least.difference, least.lo, least.hi, 100)}; "
-            f"{whole}.")
+            f"{_cell(most)}, and least in {least.state}, {interval_cell(least.difference, least.lo, least.hi, 100)}"
+            f"{at_defaults}; {whole}.")
 
 
 def _main_driver(comparison: Comparison, label: str) -> str:
@@ -202,7 +205,7 @@ def report(comparison: Comparison, figure_name: str = FIGURE_NAME) -> str:
                   f"zero, {counts.get(NEGLIGIBLE_WORD, 0)} negligible)", "",
                   markdown_table(plain(state_table(comparison, label))), "", key, ""]
     parts += [f"![ASEAN alignment over time]({figure_name})", ""]
-    return re.sub(r"-0\.0(?![0-9])", "0.0", "\n".join(parts))
+    return unsigned_zero("\n".join(parts))
 
 
 def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") -> dict[str, Path]:

@@ -24,6 +24,7 @@ draw's mean (`sim.running.uncertainty.draw_interval`).
 from __future__ import annotations
 
 import warnings
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -268,8 +269,13 @@ MARKS = {CLEAR: " *", NEGLIGIBLE_WORD: " ~"}  # after a difference's cell; not c
 
 
 def marked_cell(difference: float, lo: float, hi: float) -> str:
-    """``difference [lo, hi]`` in points, then " *" when clear of zero, " ~" when negligible."""
-    return interval_cell(difference, lo, hi, 100) + MARKS.get(reading(lo, hi).item(), "")
+    """``difference [lo, hi]`` in points, then " *" when clear of zero, " ~" when negligible (never "-0.0")."""
+    return unsigned_zero(interval_cell(difference, lo, hi, 100)) + MARKS.get(reading(lo, hi).item(), "")
+
+
+def unsigned_zero(text: str) -> str:
+    """``text`` with every "-0.0" (a tiny negative rounded) shown as "0.0"."""
+    return re.sub(r"-0\.0(?![0-9])", "0.0", text)
 
 
 def alignment_table(comparison: Comparison) -> pd.DataFrame:
