@@ -122,3 +122,13 @@ def test_markup_in_a_label_is_shown_not_run():
 def test_no_cell_or_finding_shows_a_negative_zero():
     assert marked_cell(-0.0001, -0.0002, -0.00001) == "0.0 [0.0, 0.0] ~"
     assert sim.experiments.comparison.unsigned_zero("-0.0 [-0.05, -0.0]") == "0.0 [-0.05, 0.0]"
+
+
+def test_the_figure_over_time_has_one_y_axis_in_percent_for_every_partner(comparison):
+    fig = brief.figure(comparison)
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert len(panels) == len(sim.load("baseline_2020").partners)
+    assert len({ax.get_ylim() for ax in panels}) == 1  # shared: a 0.1-point change looks like one
+    highest = max(line.get_ydata().max() for ax in panels for line in ax.lines)
+    assert highest > 1 and "%" in fig.get_supylabel()  # percent, as the tables
+    assert tuple(fig.get_size_inches())[0] == 6.5

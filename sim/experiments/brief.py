@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.base.files import write_all, write_json
@@ -95,29 +94,37 @@ def _main_driver(comparison: Comparison, label: str) -> str:
 
 
 def figure(comparison: Comparison):
-    """One panel per partner: ASEAN mean alignment over time, a line and 95% band per scenario."""
+    """One panel per partner, all on one y-axis in percent: ASEAN mean alignment over time, a line and band
+    per scenario (so a 0.1-point change looks like one); the legend in the spare panel; sized for a page."""
     from matplotlib.ticker import MaxNLocator  # matplotlib loads only when the figure is drawn
 
-    from sim.reports.plots import plt  # pyplot on the headless backend, loaded only when the figure is drawn
+    from sim.reports.plots import PAGE_SIZE, plt  # pyplot on the headless backend, loaded only when drawn
 
     frame = comparison.over_time
     partners = list(dict.fromkeys(frame["partner"]))
-    fig, axes = plt.subplots(1, len(partners), figsize=(3.2 * len(partners), 3.4), sharex=True)
+    columns = min(3, len(partners))
+    rows = -(-(len(partners) + 1) // columns)  # one spare cell for the legend
+    fig, axes = plt.subplots(rows, columns, figsize=(PAGE_SIZE[0], 1.9 * rows + 0.6), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")
     colors = plt.get_cmap("tab10").colors
-    for ax, partner in zip(np.atleast_1d(axes), partners):
+    for ax, partner in zip(axes.flat, partners):
         for i, label in enumerate(comparison.labels):
-            rows = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
-            years = year_of(rows["step"])
-            ax.plot(years, rows["mean"], color=colors[i % 10], lw=1.8, label=label)
-            ax.fill_between(years, rows["lo"], rows["hi"], color=colors[i % 10], alpha=0.2, lw=0)
-        ax.set(title=partner, xlabel="year")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            part = frame[(frame["scenario"] == label) & (frame["partner"] == partner)]
+            years = year_of(part["step"])
+            ax.plot(years, 100 * part["mean"], color=colors[i % 10], lw=1.5, label=label)
+            ax.fill_between(years, 100 * part["lo"], 100 * part["hi"], color=colors[i % 10], alpha=0.2, lw=0)
+        ax.set_title("ASEAN-centred" if partner == "ASEAN" else partner, fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.tick_params(labelsize=8, labelbottom=True)  # years under a panel above the spare cell too
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("mean ASEAN alignment")
-    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center",
-               ncol=len(comparison.labels), frameon=False, bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle(f"ASEAN alignment over time (bands: {comparison.manifest['band']})")
-    fig.tight_layout()
+    spare = list(axes.flat)[len(partners):]
+    for ax in spare:
+        ax.set_axis_off()
+    spare[0].legend(*axes.flat[0].get_legend_handles_labels(), loc="center", frameon=False, fontsize=8,
+                    title=f"bands: {comparison.manifest['band']}", title_fontsize=7)
+    fig.supylabel("mean ASEAN alignment (%)", fontsize=9)
+    fig.supxlabel("year", fontsize=9)
+    fig.suptitle("ASEAN alignment with each partner over time", fontsize=10)
     return fig
 
 
@@ -219,7 +226,7 @@ def save(comparison: Comparison, out_dir: Path | str, where: str = "out_dir") ->
 
     files = {name: (f"{name}.csv", lambda path, frame=getattr(comparison, name): frame.to_csv(path, index=False))
              for name in ("alignment", "differences", "states")}
-    files["figure"] = (FIGURE_NAME, lambda path: save_figure(figure(comparison), path))
+    files["figure"] = (FIGURE_NAME, lambda path: save_figure(figure(comparison), path, dpi=PAGE_DPI, tight=False))
     for label in comparison.labels[1:]:
         files[f"dots {label}"] = (dot_plot_name(comparison, label), lambda path, label=label: save_figure(
             dot_plot(comparison, label), path, dpi=PAGE_DPI, tight=False))
