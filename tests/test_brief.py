@@ -132,3 +132,13 @@ def test_the_figure_over_time_has_one_y_axis_in_percent_for_every_partner(compar
     highest = max(line.get_ydata().max() for ax in panels for line in ax.lines)
     assert highest > 1 and "%" in fig.get_supylabel()  # percent, as the tables
     assert tuple(fig.get_size_inches())[0] == 6.5
+
+
+def test_with_parameter_draws_the_driver_findings_say_they_are_at_the_default_parameters(comparison):
+    drawn = sim.experiments.comparison.Comparison(comparison.alignment, comparison.differences, comparison.states,
+                                                  comparison.over_time,
+                                                  comparison.manifest | {"parameter_uncertainty": {}},
+                                                  comparison.drivers)
+    _, second, third = brief.findings(drawn, "us_retrenchment")
+    assert "at the default parameters" in second and "at the default parameters" in third
+    assert not any("default parameters" in s for s in brief.findings(comparison, "us_retrenchment"))

@@ -88,8 +88,9 @@ def _main_driver(comparison: Comparison, label: str) -> str:
     terms = rows[rows["state"] != ASEAN_ROW]["term"].dropna().value_counts()
     through = (f"; the utility term moving the US-over-China gap most is {terms.index[0]} in {terms.iloc[0]} of "
                f"{len(states)} states" if len(terms) else "")
+    at_defaults = " at the default parameters" if "parameter_uncertainty" in comparison.manifest else ""
     return (f"The main driver is {main}: it contributes {100 * asean.contribution:.1f} of the ASEAN forced "
-            f"choice's {100 * asean.difference:.1f} points and is "
+            f"choice's {100 * asean.difference:.1f} points{at_defaults} and is "
             f"the main input in {int((states == main).sum())} of {len(states)} states{through}.")
 
 
