@@ -15,15 +15,17 @@ from pathlib import Path
 import markdown
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; max-width: 60rem;
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; max-width: 72rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #1a1a1a; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; text-align: left; white-space: nowrap; }
+.table { overflow-x: auto; }
 th { background: #f3f3f3; }
 img { max-width: 100%; height: auto; }
 p, li { font-size: 0.95rem; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } table, img { break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } table, img { break-inside: avoid; }
+               table { font-size: 0.65rem; } }
 """
 
 
@@ -32,6 +34,7 @@ def markdown_to_html(text: str, title: str, images: dict[str, bytes] | None = No
     ``images`` (a file name) is embedded as a base64 PNG data URI. Raw HTML in ``text`` is escaped, so
     a scenario name or label cannot inject markup."""
     body = markdown.markdown(html.escape(text, quote=False), extensions=["tables"], output_format="html")
+    body = body.replace("<table>", '<div class="table"><table>').replace("</table>", "</table></div>")  # scrolls
     for name, data in (images or {}).items():
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         body = body.replace(f'src="{html.escape(name)}"', f'src="{uri}"')
