@@ -540,3 +540,77 @@ def test_a_claims_sentence_keeps_its_bold_and_code_and_escapes_the_rest():
     from sim.app.lesson_view import inline_markdown
     assert inline_markdown("the **risk** bar <b> `world.rivalry`") == \
         "the <b>risk</b> bar &lt;b&gt; <code>world.rivalry</code>"
+
+
+# --- the compare tab for students (issue 27) ---------------------------------------------------
+
+
+def test_compare_columns_are_named_by_title_and_what_was_changed():
+    from sim.app import compare_tables
+    base = app.starting_settings(load("baseline_2020"))
+    columns = [("baseline_2020", base), ("baseline_2020", base | {"world.us_commitment": 0.5})]
+    names = [s.name for s in compare_tables.column_scenarios(columns)]
+    title = load("baseline_2020").title
+    assert names == [f"A: {title}", f"B: {title}, US commitment = 0.5"]
+
+
+def test_a_negligible_difference_reads_as_none_and_a_clear_one_keeps_its_numbers_and_star():
+    from sim.app.compare_tables import NEGLIGIBLE_CELL, difference_cell
+    from sim.experiments.intervals import NEGLIGIBLE
+    tiny = NEGLIGIBLE / 4
+    assert difference_cell(tiny, tiny / 2, 1.5 * tiny) == NEGLIGIBLE_CELL  # clear of zero, but within the band
+    assert difference_cell(-0.12, -0.125, -0.115) == "-12.0 [-12.5, -11.5] *"
+    assert difference_cell(0.01, -0.01, 0.03) == "+1.0 [-1.0, +3.0]"  # not clear of zero: no mark
+
+
+def test_every_compare_measure_is_in_percent_and_the_differences_in_points():
+    from sim.app import compare_tables
+    base = app.starting_settings(load("baseline_2020"))
+    columns = [("baseline_2020", base), ("baseline_2020", base | {"world.us_commitment": 0.5})]
+    result = app.compare_columns(compare_tables.column_scenarios(columns), replicates=10)
+    table = compare_tables.alignment_table(result)
+    assert all(name.endswith("(%)") for name in table.columns) and "cohesion (%)" in table.columns
+    cohesion_b = result.alignment.query("measure == 'cohesion'")["mean"].iloc[1]
+    assert table["cohesion (%)"].iloc[1].startswith(f"{100 * cohesion_b:.1f} [")  # percent, as on the Run tab
+    us = result.differences.query("measure == 'US'").iloc[0]
+    assert compare_tables.difference_table(result)["United States (%)"].iloc[0].startswith(f"{100 * us.difference:+.1f}")
+    assert list(compare_tables.state_table(result).index) == list(load("baseline_2020").states)
+
+
+def test_a_result_is_out_of_date_once_a_column_changes_and_its_link_restores_it():
+    pytest.importorskip("solara")
+    from sim.app.state import PageState
+    state = PageState()
+    state.reset()
+    state.start_compare()
+    state.tab.value = 1
+    assert "compared" not in state.address()  # no result yet
+    state.set_column(1, key="world.us_commitment", value=0.5)
+    state.run_comparison()
+    assert not state.comparison_out_of_date() and "compared=1" in state.address()
+    query = state.address()
+    state.set_column(1, key="world.us_commitment", value=0.6)
+    assert state.comparison_out_of_date() and "compared" not in state.address()
+    reopened = PageState()
+    reopened.open_link(query)  # the link copied while the result was on screen
+    assert reopened.comparison.value is None and reopened.compare_pending.value  # computed once the columns show
+    reopened.run_pending_comparison()
+    assert reopened.comparison.value is not None and not reopened.comparison_out_of_date()
+    shown, again = state.comparison.value[0], reopened.comparison.value[0]
+    assert shown.labels == again.labels
+    pd.testing.assert_frame_equal(shown.differences, again.differences)
+    with pytest.raises(sim.InputError, match="compared"):
+        link.decode_view("tab=compare&compared=yes")
+
+
+def test_the_charts_import_plotly_js_from_one_served_file_instead_of_carrying_it(tmp_path, monkeypatch):
+    pytest.importorskip("solara")
+    from sim.app import chart
+    monkeypatch.setattr(chart, "PUBLIC", tmp_path / "public")
+    monkeypatch.setattr(chart, "SERVED", tmp_path / "public" / chart.SERVED.name)
+    monkeypatch.setattr(chart.ChartWidget, "_esm", chart.ChartWidget._esm)  # restored after the test
+    carried = len(chart.ChartWidget()._esm)
+    assert chart.serve_bundle()
+    assert chart.SERVED.read_bytes() == chart.BUNDLE.read_bytes()
+    widget = chart.ChartWidget()
+    assert f"/static/public/{chart.SERVED.name}" in widget._esm and len(widget._esm) < carried / 1000

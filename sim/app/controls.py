@@ -53,6 +53,10 @@ def Controls(state):
     sliders showing the values in force at the quarter on screen."""
     state.revision.value  # noqa: B018 - subscribe to changes of the run
     state.quarter.value  # noqa: B018 - the values in force follow the quarter on screen
+    if state.tab.value == 1:  # the Run tab's sliders do nothing to the comparison: not shown beside it
+        solara.Text("On the Compare tab each column has its own scenario and sliders (on the page). The Run "
+                    "tab's scenario and sliders come back on the Run tab.", classes=["help", "compare-sidebar-note"])
+        return
     current = state.model.value
     scenario = current.scenario if current is not None else session.picked(state.scenario_name.value)
     scenario_picker(scenario.name, state.reset)

@@ -16,9 +16,10 @@ GLOSSARY = {
     "ASEAN-centred": "The option of leaning on ASEAN itself rather than on an outside power (autonomy): the "
                      "black share on the charts.",
     "leading partner": "The outside power with the largest share in a state (the ASEAN-centred share aside).",
-    "hedging": "How evenly a state spreads its alignment over the outside powers: 0 = all-in with one, "
-               "1 = an even spread. The ASEAN-centred share is counted apart.",
-    "cohesion": "How alike the ten states align: 1 = every state aligned the same way, 0 = no two alike.",
+    "hedging": "How evenly a state spreads its alignment over the outside powers, in percent: 0% = all-in "
+               "with one, 100% = an even spread. The ASEAN-centred share is counted apart.",
+    "cohesion": "How alike the ten states align, in percent: 100% = every state aligned the same way, "
+                "0% = no two alike.",
     "forced_us": "The forced choice, as the ISEAS survey asks it: if ASEAN had to pick between the US and China, "
                  "the percent of a state that would pick the US.",
     "utility terms": "The reasons a state scores an option, added into one score; the state leans most to "
@@ -38,6 +39,8 @@ GLOSSARY = {
                           "many times: the range the mean would likely take with other random draws.",
     "clear of zero": "A difference whose 95% interval does not include zero: unlikely to be random noise "
                      "(marked *).",
+    "negligible": "A difference whose whole 95% interval lies within half a point of zero (shown ≈ 0): "
+                  "too small for any survey to tell from no difference, even if it is not noise.",
     "paired difference": "B minus A run by run on the same random numbers, so chance cancels and the "
                          "difference is the settings' doing.",
     "points": "Percentage points: the difference of two percentages (25% to 27% is +2 points).",

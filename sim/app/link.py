@@ -24,18 +24,19 @@ class View:
     step: int = 0
     state: str = "Vietnam"
     compare: tuple[tuple[str, dict], ...] = ()
+    compared: bool = False  # the Compare tab showed the result of these columns: the link computes it again
 
 
 COMPARE_PREFIXES = ("a", "b")  # the compare columns A and B in a link: a=NAME&a.KEY=VALUE
 
 
-def view_of(model, state: str, compare_columns=None, step: int | None = None) -> View:
+def view_of(model, state: str, compare_columns=None, step: int | None = None, compared: bool = False) -> View:
     """The view of a page showing ``model`` at quarter ``step`` (its own step if None) with
     ``state`` clicked, and ``compare_columns`` ([(scenario name, slider values)] x 2) when the
-    Compare tab is open."""
+    Compare tab is open (``compared``: with their result on screen)."""
     compare = tuple((name, start_overrides(picked(name), values)) for name, values in compare_columns or ())
     return View(model.scenario.name, changed_from_file(model.scenario), user_events(model),
-                shown_step(model, step), state, compare)
+                shown_step(model, step), state, compare, bool(compare) and compared)
 
 
 def compare_settings(view: View) -> list[tuple[str, dict]]:
@@ -54,6 +55,8 @@ def encode_view(view: View) -> str:
         pairs.append(("tab", "compare"))
         for prefix, (name, changes) in zip(COMPARE_PREFIXES, view.compare):
             pairs += [(prefix, name)] + [(f"{prefix}.{key}", _text(value)) for key, value in changes.items()]
+        if view.compared:
+            pairs.append(("compared", "1"))
     return urlencode(pairs, safe=".,")
 
 
@@ -67,6 +70,10 @@ def decode_view(query: str) -> View:
     for name, text in parse_qsl(query or "", keep_blank_values=True):
         if name in ("scenario", "state", "tab"):
             found[name] = text
+        elif name == "compared":
+            if text != "1":
+                raise InputError("URL", "compared", text, "1 (the Compare tab showed its result)")
+            found["compared"] = True
         elif name in COMPARE_PREFIXES:
             found["columns"][name] = _scenario_name(name, text)
         elif name.split(".", 1)[0] in COMPARE_PREFIXES and "." in name:
@@ -88,7 +95,7 @@ def decode_view(query: str) -> View:
     if found.get("step", 0) > scenario.steps:
         raise InputError("URL", "step", found["step"], f"a step from 0 to {scenario.steps}")
     return View(scenario.name, found["overrides"], tuple(sorted(found["events"], key=lambda e: e.step)),
-                found.get("step", 0), state, compare)
+                found.get("step", 0), state, compare, bool(compare) and found.get("compared", False))
 
 
 def _scenario_name(key: str, name: str) -> str:

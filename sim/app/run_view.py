@@ -36,7 +36,7 @@ def Summary(state):
     cohesion = session.cohesion_at(current, quarter)
     solara.HTML(unsafe_innerHTML=(f"<b>Quarter {quarter} of {current.horizon}</b> "
                                   f"({quarter_label(quarter)}). ASEAN now: {chips} "
-                                  f"{term('cohesion')} {cohesion:.2f}"),
+                                  f"{term('cohesion')} {cohesion:.1%}"),
                 classes=["asean-now"])
 
 
@@ -110,7 +110,7 @@ def TileMap(state):
     tiles = [{"state": t["tile"].state, "label": tilemap.tile_label(t["tile"].state), "lead": t["lead"],
               "share": f"{t['share']:.0%}",
               "asean": "" if t["asean"] is None else f"{t['asean']:.0%}",
-              "hedging": f"{t['hedging']:.2f}", "hover": t["hover"], "style": tile_style(t)}
+              "hedging": f"{t['hedging']:.0%}", "hover": t["hover"], "style": tile_style(t)}
              for t in session.tiles_of(current, quarter)]
     TileGrid(tiles=tiles, selected=state.selected.value, event_select=state.selected.set,
              grid_style=f"grid-template-columns: repeat({tilemap.GRID_COLS}, 1fr); "
@@ -133,8 +133,8 @@ def MapLegend(partners):
                             + f" {p} = {parameters.PARTNER_NAMES.get(p, p)}" for p in partners)
     solara.HTML(tag="div", classes=["map-legend"], unsafe_innerHTML=(
         f"{items}<br>Colour: the leading partner (Okabe-Ito colours, readable with red-green colour blindness). "
-        "Strong colour: the state is all-in with it; pale: it hedges (spreads its alignment; hedging 0 = all-in, "
-        "1 = even)."))
+        "Strong colour: the state is all-in with it; pale: it hedges (spreads its alignment; hedging 0% = all-in, "
+        "100% = even)."))
 
 
 @solara.component

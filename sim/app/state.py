@@ -14,7 +14,7 @@ import time
 
 import solara
 
-from sim.app import link, playback, session
+from sim.app import compare_tables, link, playback, session
 from sim.base.errors import InputError
 from sim.schema.scenario import load
 
@@ -47,8 +47,9 @@ class PageState:
         self.revision = solara.reactive(0)
         self.link_error = solara.reactive("")  # a link that could not be opened: one line on the page
         self.compare_columns = solara.reactive(None)  # [(scenario name, settings)] x 2
-        self.comparison = solara.reactive(None)  # (Comparison, seconds) of the last compare
+        self.comparison = solara.reactive(None)  # (Comparison, seconds, the columns it compared) of the last compare
         self.compare_error = solara.reactive("")
+        self.compare_pending = solara.reactive(False)  # a link asked for its result: computed once the columns show
         self.tab = solara.reactive(0)  # 0: Run, 1: Compare
         self.lesson = solara.reactive("")  # the lesson followed (docs/lessons file stem), "" for none
         self._step_lock = threading.Lock()  # Play's thread and the Step button step one model
@@ -185,12 +186,15 @@ class PageState:
         if view.compare:
             self.compare_columns.value = link.compare_settings(view)
             self.tab.value = 1
+            self.compare_pending.value = view.compared  # the link was copied with a result on screen
         self.revision.value += 1
 
     def address(self) -> str:
         """The query string of the view on screen (the Compare tab's columns only while it is open)."""
         columns = self.compare_columns.value if self.tab.value == 1 else None
-        return link.encode_view(link.view_of(self.model.value, self.selected.value, columns, self.quarter.value))
+        compared = columns is not None and self.comparison.value is not None and not self.comparison_out_of_date()
+        return link.encode_view(link.view_of(self.model.value, self.selected.value, columns, self.quarter.value,
+                                             compared))
 
     # --- the compare view --------------------------------------------------------------------
 
@@ -211,14 +215,24 @@ class PageState:
 
     def run_comparison(self) -> None:
         """Both columns, 100 replicates each on common random numbers; a bad pair gets one line."""
-        columns = [session.column_scenario(name, values, f"{letter}: {name}")
-                   for letter, (name, values) in zip("AB", self.compare_columns.value)]
+        compared = list(self.compare_columns.value)
         started = time.perf_counter()
         try:
-            result = session.compare_columns(columns)
+            result = session.compare_columns(compare_tables.column_scenarios(compared))
         except InputError as error:
             self.compare_error.value = str(error)
             self.comparison.value = None
             return
         self.compare_error.value = ""
-        self.comparison.value = (result, time.perf_counter() - started)
+        self.comparison.value = (result, time.perf_counter() - started, compared)
+
+    def run_pending_comparison(self) -> None:
+        """The comparison a link asked for (`open_link`), run after the page shows its columns."""
+        if self.compare_pending.value:
+            self.compare_pending.value = False
+            self.run_comparison()
+
+    def comparison_out_of_date(self) -> bool:
+        """Whether the columns have changed since the result shown was computed."""
+        shown = self.comparison.value
+        return shown is not None and compare_tables.is_out_of_date(shown[2], self.compare_columns.value)

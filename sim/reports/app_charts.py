@@ -128,19 +128,79 @@ def explain_chart(table: pd.DataFrame) -> dict:
                    yaxis={"autorange": "reversed"})
 
 
-def difference_chart(differences: pd.DataFrame, partners, title: str) -> dict:
+def _negligible_band(threshold: float | None) -> list:
+    """A grey band of ±threshold points around zero: differences inside it are negligible."""
+    if not threshold:
+        return []
+    return [{"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": -100 * threshold,
+             "y1": 100 * threshold, "fillcolor": "rgba(0,0,0,0.08)", "line": {"width": 0}, "layer": "below"}]
+
+
+def difference_chart(differences: pd.DataFrame, partners, title: str, negligible: float | None = None) -> dict:
     """Paired differences per measure with their 95% intervals, in points: the rows of
     `sim.experiments.comparison.Comparison.differences` for one scenario. Partner measures
-    take the partner's colour; the others (forced_us, hedging, cohesion) grey."""
+    take the partner's colour; the others (forced choice, hedging, cohesion) grey; a negligible
+    difference is pale, inside the grey band of ±``negligible`` (a fraction)."""
     rows = differences.reset_index(drop=True)
-    colors = [partner_color(m) if m in partners else "#555555" for m in rows["measure"]]
-    clear = ["clear of zero" if c else "not clear of zero" for c in rows["clear"]]
-    data = [{"type": "bar", "x": list(rows["measure"]), "y": _list(100 * rows["difference"]),
+    words = list(rows["reading"])
+    colors = [_rgba(partner_color(m) if m in partners else "#555555", 0.3 if w == "negligible" else 1.0)
+              for m, w in zip(rows["measure"], words)]
+    names = [partner_name(m) if m in partners else m.replace("forced_us", "forced choice: US") for m in rows["measure"]]
+    data = [{"type": "bar", "x": names, "y": _list(100 * rows["difference"]),
              "marker": {"color": colors},
              "error_y": {"type": "data", "symmetric": False, "array": _list(100 * (rows["hi"] - rows["difference"])),
                          "arrayminus": _list(100 * (rows["difference"] - rows["lo"])), "color": "#222"},
-             "customdata": [[lo, hi, c] for lo, hi, c in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]), clear)],
+             "customdata": [[lo, hi, w] for lo, hi, w in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]), words)],
              "hovertemplate": "%{x}: %{y:+.1f} points [%{customdata[0]:.1f}, %{customdata[1]:.1f}], "
                               "%{customdata[2]}<extra></extra>"}]
-    return _figure(data, title, 360, "difference",
+    return _figure(data, title, 360, "difference", shapes=_negligible_band(negligible),
                    yaxis={"title": {"text": "difference (points)"}, "zeroline": True, "zerolinecolor": "black"})
+
+
+def compare_timeline(over_time: pd.DataFrame, labels, partners, horizon: int, title: str) -> dict:
+    """ASEAN's mean alignment over time in both compare columns on one chart: a partner's colour,
+    column A solid and B dashed (``over_time``: scenario, step, partner, mean, as
+    `sim.experiments.comparison.Comparison.over_time`)."""
+    data = []
+    for label, dash in zip(labels, ("solid", "dash")):
+        frame = over_time[over_time["scenario"] == label]
+        for code in partners:
+            rows = frame[frame["partner"] == code]
+            data.append({"type": "scatter", "x": _list(rows["step"]), "y": _list(rows["mean"]), "mode": "lines",
+                         "name": f"{label[:1]}: {partner_name(code)}", "legendgroup": code,
+                         "line": {"color": partner_color(code), "width": 2.4, "dash": dash},
+                         "hovertemplate": f"{label}: {partner_name(code)} %{{y:.1%}}<extra></extra>"})
+    years = list(range(0, horizon + 1, 4))
+    return _figure(data, title, 420, "compare-timeline", hovermode="x unified",
+                   xaxis={"range": [0, horizon], "tickvals": years, "ticktext": [str(int(year_of(s))) for s in years],
+                          "title": {"text": "year (one step = one quarter)"},
+                          "unifiedhovertitle": {"text": "Quarter %{x}"}},
+                   yaxis={"tickformat": ".0%", "title": {"text": "ASEAN mean alignment"}})
+
+
+def state_difference_chart(states: pd.DataFrame, partners, title: str, negligible: float | None = None) -> dict:
+    """B minus A per state and partner in points, with 95% intervals: one bar per partner in each
+    state's row (``states``: state, partner, difference, lo, hi, reading, for one scenario); a
+    negligible difference is pale."""
+    data = []
+    order = list(dict.fromkeys(states["state"]))
+    for code in partners:
+        rows = states[states["partner"] == code].set_index("state").loc[order]
+        alpha = [0.3 if w == "negligible" else 1.0 for w in rows["reading"]]
+        data.append({"type": "bar", "orientation": "h", "y": order, "x": _list(100 * rows["difference"]),
+                     "name": partner_name(code), "legendgroup": code,
+                     "marker": {"color": [_rgba(partner_color(code), a) for a in alpha]},
+                     "error_x": {"type": "data", "symmetric": False,
+                                 "array": _list(100 * (rows["hi"] - rows["difference"])),
+                                 "arrayminus": _list(100 * (rows["difference"] - rows["lo"])), "color": "#444",
+                                 "thickness": 1},
+                     "customdata": [[lo, hi, w] for lo, hi, w in zip(_list(100 * rows["lo"]), _list(100 * rows["hi"]),
+                                                                    rows["reading"])],
+                     "hovertemplate": f"%{{y}}: {partner_name(code)} %{{x:+.1f}} points "
+                                      "[%{customdata[0]:.1f}, %{customdata[1]:.1f}], %{customdata[2]}<extra></extra>"})
+    band = [{**shape, "xref": "x", "yref": "paper", "x0": shape["y0"], "x1": shape["y1"], "y0": 0, "y1": 1}
+            for shape in _negligible_band(negligible)]
+    return _figure(data, title, 140 + 46 * len(order), "state-difference", barmode="group", shapes=band,
+                   margin={"l": 90, "r": 15, "t": 50, "b": 40},
+                   xaxis={"title": {"text": "difference (points)"}, "zeroline": True, "zerolinecolor": "black"},
+                   yaxis={"autorange": "reversed"})
