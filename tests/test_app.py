@@ -614,3 +614,9 @@ def test_the_charts_import_plotly_js_from_one_served_file_instead_of_carrying_it
     assert chart.SERVED.read_bytes() == chart.BUNDLE.read_bytes()
     widget = chart.ChartWidget()
     assert f"/static/public/{chart.SERVED.name}" in widget._esm and len(widget._esm) < carried / 1000
+
+
+def test_a_scenarios_description_counts_in_quarters_as_the_screen_does():
+    assert app.in_quarters("From step 4 they act; a crisis (steps 8-9); Step 12 ends it; steps alone") == \
+        "From quarter 4 they act; a crisis (quarters 8-9); Quarter 12 ends it; steps alone"
+    assert "step 4" not in app.in_quarters(load("thaad_coercion").description)

@@ -60,7 +60,7 @@ def Controls(state):
     current = state.model.value
     scenario = current.scenario if current is not None else session.picked(state.scenario_name.value)
     scenario_picker(scenario.name, state.reset)
-    solara.HTML(tag="p", classes=["help"], unsafe_innerHTML=html.escape(" ".join(scenario.description.split())))
+    solara.HTML(tag="p", classes=["help"], unsafe_innerHTML=html.escape(session.in_quarters(" ".join(scenario.description.split()))))
     solara.Text("At quarter 0 a slider sets the starting world; later it takes effect from the next quarter "
                 "(and replaces what the run had computed after the quarter on screen). The sliders show the "
                 "values in force at the quarter on screen, the scenario's own changes included.", classes=["help"])

@@ -11,6 +11,7 @@ back in time needs no new run. Its link is `sim.app.link`; the survey table `sim
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -91,6 +92,13 @@ def scenario_names() -> list[str]:
 def scenario_titles() -> dict[str, str]:
     """{title: name} for the scenario picker (read once: the files do not change while serving)."""
     return {load(name).title: name for name in scenario_names()}
+
+
+def in_quarters(text: str) -> str:
+    """A scenario's description in the page's words: its "step 4" / "steps 8-9" (the files' term)
+    read "quarter 4" / "quarters 8-9", as the playback bar and the charts count."""
+    text = re.sub(r"\b([Ss])teps (\d+)", lambda m: ("Q" if m.group(1) == "S" else "q") + f"uarters {m.group(2)}", text)
+    return re.sub(r"\b([Ss])tep (\d+)", lambda m: ("Q" if m.group(1) == "S" else "q") + f"uarter {m.group(2)}", text)
 
 
 def slider_range(key: str) -> tuple[float, float, float]:
