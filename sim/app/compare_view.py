@@ -5,6 +5,7 @@ one chart, and the tables, every measure in percent as on the Run tab (`sim.app.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import solara
 import solara.lab
@@ -17,6 +18,11 @@ from sim.app.session import WEIGHT_CONTROLS, WORLD_CONTROLS
 from sim.experiments import comparison as comparing
 from sim.experiments.intervals import NEGLIGIBLE
 from sim.reports import app_charts
+
+
+@solara.component_vue(str(Path(__file__).with_name("fit_charts.vue")))
+def FitCharts(token: int):
+    """Makes the charts take their card's width once a new result (``token``) is drawn."""
 
 
 @solara.component
@@ -92,6 +98,7 @@ def CompareResults(result, seconds: float):
     for figure, name in zip(figures, ("difference-chart", "compare-timeline-chart", "state-difference-chart")):
         with solara.Div(classes=["chart", name]):
             Chart(figure, key=(id(result), name))
+    FitCharts(token=id(result) % 2**31)
     solara.Text("Grey band on the difference charts: negligible (within "
                 f"±{100 * NEGLIGIBLE:g} points); pale bars are negligible differences.", classes=["help"])
     sections = (("Final ASEAN alignment (%):", compare_tables.alignment_table(result)),

@@ -171,7 +171,8 @@ def compare_timeline(over_time: pd.DataFrame, labels, partners, horizon: int, ti
                          "line": {"color": partner_color(code), "width": 2.4, "dash": dash},
                          "hovertemplate": f"{label}: {partner_name(code)} %{{y:.1%}}<extra></extra>"})
     years = list(range(0, horizon + 1, 4))
-    return _figure(data, title, 420, "compare-timeline", hovermode="x unified",
+    return _figure(data, title, 480, "compare-timeline", hovermode="x unified", margin={"l": 60, "r": 15, "t": 50, "b": 130},
+                   legend={"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0},
                    xaxis={"range": [0, horizon], "tickvals": years, "ticktext": [str(int(year_of(s))) for s in years],
                           "title": {"text": "year (one step = one quarter)"},
                           "unifiedhovertitle": {"text": "Quarter %{x}"}},
