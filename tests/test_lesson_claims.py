@@ -80,3 +80,14 @@ def test_a_mistyped_name_gets_a_suggestion_and_a_bad_world_names_its_key(this):
         check("share(this, US, Vietnum) > 0", this)
     with pytest.raises(InputError, match="worlds.w"):
         check("mean(share(w, US)) > 0", this, {"w": "baseline_2020 world.no_such_key=1"})
+
+
+def test_a_world_marked_sliders_takes_the_checked_runs_slider_changes_and_its_own_win(this):
+    scenario, overrides = lc.world_of("baseline_2020 +sliders world.rivalry=1.0", "w",
+                                      {"world.rivalry": 0.4, "world.asean_unity": 0.9})
+    assert (scenario, overrides) == ("baseline_2020", {"world.rivalry": 1.0, "world.asean_unity": 0.9})
+    assert lc.world_of("baseline_2020", "w", {"world.rivalry": 0.4}) == ("baseline_2020", {})
+    run_at = sim.run("baseline_2020", replicates=REPLICATES, seed=SEED, overrides={"world.us_commitment": 0.5})
+    lookup = lc.world_runs(run_at.trajectory, {"same": "baseline_2020 +sliders"}, REPLICATES, SEED,
+                           sliders={"world.us_commitment": 0.5})
+    np.testing.assert_array_equal(lookup("same").alignment, run_at.trajectory.alignment)

@@ -61,7 +61,7 @@ def ClaimChecks(state, lesson):
     def check() -> None:
         started = time.perf_counter()
         scenario = session.run_scenario(state.model.value)
-        results = lessons.check_run(lesson, scenario, CHECK_REPLICATES)
+        results = lessons.check_run(lesson, scenario, CHECK_REPLICATES, session.changed_from_file(scenario))
         checked.set((lesson.name, state.revision.value, results, time.perf_counter() - started))
 
     solara.Button("Check the claims", on_click=check, color="primary", outlined=True, classes=["check-claims"])

@@ -106,9 +106,10 @@ def try_label(lesson: Lesson, scenario: str, settings: dict, labels: dict, title
     return values if scenario == lesson.scenario else f"{values} in {titles.get(scenario, scenario)}"
 
 
-def check_run(lesson: Lesson, scenario, replicates: int) -> list:
+def check_run(lesson: Lesson, scenario, replicates: int, sliders: dict | None = None) -> list:
     """The lesson's claims checked on ``scenario`` (the page's run: its scenario, sliders and changes
-    during the run) over its whole horizon, ``replicates`` runs of each world on the scenario's seed."""
+    during the run) over its whole horizon, ``replicates`` runs of each world on the scenario's seed;
+    ``sliders``: its starting slider changes, which the worlds marked ``+sliders`` take too."""
     this = run(scenario, replicates=replicates).trajectory
     return lesson_claims.check_claims(lesson.claims, this, lesson.worlds, lesson.groups, replicates, scenario.seed,
-                                      where=f"docs/lessons/{lesson.name}.md")
+                                      where=f"docs/lessons/{lesson.name}.md", sliders=sliders)

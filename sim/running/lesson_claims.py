@@ -8,7 +8,8 @@ A line compares measures of named worlds, for example::
     top(term(this, US, security) - term(baseline, US, security)) == Philippines
 
 ``this`` is the run being checked (the lesson's scenario; on the page, the page's run); other
-worlds are "SCENARIO KEY=VALUE ..." strings the lesson names. Measures give one number per state:
+worlds are "SCENARIO KEY=VALUE ..." strings the lesson names (with ``+sliders``, also the slider
+changes ``this`` was made with: the same settings, without the scenario's own events). Measures give one number per state:
 ``share(world, partners, states=all, at=end)`` in percent (partners summed: ``JP + KR``),
 ``term(world, partner, name, states=all, at=end)`` a weighted utility term,
 ``coercion(world, at=end)`` China's coercion (0-1, one number). ``mean``, ``min``, ``max``,
@@ -37,6 +38,7 @@ from sim.schema import parameters
 from sim.schema.scenario import parse_assignment
 
 THIS = "this"
+SLIDERS = "+sliders"  # in a world: with the slider changes of the run checked
 STATES = tuple(parameters.states())
 GROUPS = {"all": STATES, "claimants": ("Brunei", "Malaysia", "Philippines", "Vietnam"),
           "mekong": ("Cambodia", "Laos", "Myanmar", "Thailand", "Vietnam")}
@@ -86,10 +88,13 @@ class ClaimCheck:
         return all(c.holds for c in self.checks)
 
 
-def world_of(text: str, where: str) -> tuple[str, dict]:
-    """(scenario, overrides) of a world named "SCENARIO KEY=VALUE ...": the worlds a lesson names."""
+def world_of(text: str, where: str, sliders: dict | None = None) -> tuple[str, dict]:
+    """(scenario, overrides) of a world named "SCENARIO [+sliders] KEY=VALUE ...": the worlds a lesson
+    names; ``+sliders`` adds the slider changes of the run checked (``sliders``), so a reference
+    world is read with the same settings as ``this``; the world's own KEY=VALUE win."""
     scenario, *assignments = str(text).split()
-    overrides = dict(parse_assignment(a, where) for a in assignments)
+    carried = dict(sliders or {}) if SLIDERS in assignments else {}
+    overrides = carried | dict(parse_assignment(a, where) for a in assignments if a != SLIDERS)
     for key, value in overrides.items():
         parameters.check(key, value, where)
     return scenario, overrides
@@ -100,14 +105,15 @@ def _trajectory(scenario: str, overrides: tuple, replicates: int, seed: int) -> 
     return run(scenario, replicates=replicates, seed=seed, overrides=dict(overrides)).trajectory
 
 
-def world_runs(this: Trajectory, worlds: dict, replicates: int, seed: int,
-               where: str = "claims") -> Callable[[str], Trajectory]:
+def world_runs(this: Trajectory, worlds: dict, replicates: int, seed: int, where: str = "claims",
+               sliders: dict | None = None) -> Callable[[str], Trajectory]:
     """A lookup from a world's name to its trajectory: ``this`` as given, the others run on demand
-    with ``replicates`` and ``seed`` (common random numbers with ``this``), cached between checks."""
+    with ``replicates`` and ``seed`` (common random numbers with ``this``), cached between checks;
+    ``sliders``: the slider changes of ``this``, which a world marked ``+sliders`` takes too."""
     def trajectory(name: str) -> Trajectory:
         if name == THIS:
             return this
-        scenario, overrides = world_of(worlds[name], f"{where}: worlds.{name}")
+        scenario, overrides = world_of(worlds[name], f"{where}: worlds.{name}", sliders)
         return _trajectory(scenario, tuple(sorted(overrides.items())), replicates, seed)
     return trajectory
 
@@ -247,10 +253,10 @@ def check_line(line: str, trajectory: Callable[[str], Trajectory], worlds: dict,
 
 
 def check_claims(claims: dict, this: Trajectory, worlds: dict, groups: dict | None = None, replicates: int = 8,
-                 seed: int = 7, where: str = "claims") -> list[ClaimCheck]:
-    """Every claim ({name: [line, ...]}) checked on ``this``, the other worlds run with ``replicates``
-    and ``seed``."""
-    trajectory = world_runs(this, worlds, replicates, seed, where)
+                 seed: int = 7, where: str = "claims", sliders: dict | None = None) -> list[ClaimCheck]:
+    """Every claim ({name: [line, ...]}) checked on ``this`` (made with the slider changes ``sliders``),
+    the other worlds run with ``replicates`` and ``seed``."""
+    trajectory = world_runs(this, worlds, replicates, seed, where, sliders)
     return [ClaimCheck(name, tuple(check_line(line, trajectory, worlds, groups, f"{where}: {name}")
                                    for line in lines))
             for name, lines in claims.items()]
