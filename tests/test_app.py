@@ -603,19 +603,6 @@ def test_a_result_is_out_of_date_once_a_column_changes_and_its_link_restores_it(
         link.decode_view("tab=compare&compared=yes")
 
 
-def test_the_charts_import_plotly_js_from_one_served_file_instead_of_carrying_it(tmp_path, monkeypatch):
-    pytest.importorskip("solara")
-    from sim.app import chart
-    monkeypatch.setattr(chart, "PUBLIC", tmp_path / "public")
-    monkeypatch.setattr(chart, "SERVED", tmp_path / "public" / chart.SERVED.name)
-    monkeypatch.setattr(chart.ChartWidget, "_esm", chart.ChartWidget._esm)  # restored after the test
-    carried = len(chart.ChartWidget()._esm)
-    assert chart.serve_bundle()
-    assert chart.SERVED.read_bytes() == chart.BUNDLE.read_bytes()
-    widget = chart.ChartWidget()
-    assert f"/static/public/{chart.SERVED.name}" in widget._esm and len(widget._esm) < carried / 1000
-
-
 def test_a_scenarios_description_counts_in_quarters_as_the_screen_does():
     assert app.in_quarters("From step 4 they act; a crisis (steps 8-9); Step 12 ends it; steps alone") == \
         "From quarter 4 they act; a crisis (quarters 8-9); Quarter 12 ends it; steps alone"

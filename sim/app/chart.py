@@ -3,46 +3,18 @@ updated in place, so a quarter sends the new numbers and not a new picture."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import plotly
 import plotly.graph_objects as go
 import solara
 
 from sim.reports import app_charts
 
-# Plotly's widget sends its front end (plotly.js, 5 MB) inside every new chart widget: 15 MB for the
-# Run tab's three charts, 15 MB more for the Compare tab's. Served once as a file from the app's
-# public folder (Solara serves sim/public at /static/public), the browser loads it once and caches it;
-# each widget then sends a two-line module that imports it.
-BUNDLE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-PUBLIC = Path(__file__).resolve().parent.parent / "public"  # Solara: the app's directory's parent / "public"
-SERVED = PUBLIC / f"plotly-widget-{plotly.__version__}.js"
-IMPORT_BUNDLE = ("const root = (window.solara && window.solara.rootPath) || '';\n"
-                 f"const bundle = await import(new URL(root + '/static/public/{SERVED.name}', window.location.origin).href);\n"
-                 "export default bundle.default;\n")
-
-
-def serve_bundle() -> bool:
-    """Put plotly's widget bundle in the public folder (once per plotly version) and make the chart
-    widgets import it; False if it cannot be written there (a read-only install): the widgets then
-    carry the bundle themselves, as plotly's own do."""
-    try:
-        if not SERVED.exists():
-            PUBLIC.mkdir(exist_ok=True)
-            temporary = SERVED.with_suffix(".tmp")
-            shutil.copyfile(BUNDLE, temporary)
-            temporary.replace(SERVED)
-    except OSError:
-        return False
-    ChartWidget._esm = IMPORT_BUNDLE  # anywidget reads the class's _esm when a widget is made
-    return True
-
 
 class ChartWidget(go.FigureWidget):
-    """Plotly's widget with the app's toolbar (PNG download at twice the size, no logo), its front
-    end imported from the served bundle once `serve_bundle` has put it there.
+    """Plotly's widget with the app's toolbar (PNG download at twice the size, no logo).
+
+    Each new widget carries plotly.js (5 MB) to the browser, so a chart is made once and updated
+    in place (`show`). Importing plotly.js from one served file instead lost a chart's first figure:
+    the update came before the module had loaded (tried for issue 27, left out).
 
     The widget takes plotly.js's config only as its synced ``_config`` trait (there is no
     public setter), so it is merged in here, once per chart."""

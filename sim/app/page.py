@@ -34,7 +34,6 @@ from pathlib import Path
 import solara
 import solara.lab
 
-from sim.app.chart import serve_bundle
 from sim.app.compare_view import CompareView
 from sim.app.controls import Controls, Player, ScreenAck
 from sim.app.run_view import RunView
@@ -113,7 +112,6 @@ def serve(port: int = DEFAULT_PORT, host: str = "localhost", open_browser: bool 
             port = sock.getsockname()[1]
     solara.server.settings.telemetry.mixpanel_enable = False  # no calls home from a classroom
     solara.server.settings.theme.show_banner = False  # its corner badge covered the page's bottom right
-    serve_bundle()  # plotly.js as one cached file, not 5 MB inside every chart widget
     print(f"ASEAN alignment simulator: open http://{host}:{port} in a browser (Ctrl-C stops the server)", flush=True)
     args = ["run", "sim.app", "--host", host, "--port", str(port), "--production", "--no-check-version",
             "--open" if open_browser else "--no-open"]
