@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from benchmarks import fused
 from sim.core.inputs import Inputs
 from sim.engines.ensemble import simulate, simulate_chunks, write_outcomes
 from sim.engines.memory import DEFAULT_MEMORY_MB
@@ -44,7 +45,7 @@ from sim.model import AlignmentModel
 from sim.schema.scenario import Scenario, load, scenario_of
 
 SCENARIO = "baseline_2020"
-JSON_KEYS = ("mesa_runs_per_s", "ensemble_runs_per_s", "ratio", "peak_rss_mb")
+JSON_KEYS = ("mesa_runs_per_s", "ensemble_runs_per_s", "ratio", "fused_runs_per_s", "gap_to_fused", "peak_rss_mb")
 
 
 def peak_rss_mb() -> float:
@@ -113,18 +114,23 @@ def benchmark(runs: int = 20_000, mesa_runs: int = 500, steps: int = 40, seed: i
     Mesa: ``mesa_runs`` runs through ``mesa.batch_run`` (one process). Ensemble:
     ``runs`` runs through `sim.engines.ensemble.simulate_chunks` (outcomes recorded).
     Agent-steps count 10 state + 4 partner agents per step. ``peak_rss_mb`` is
-    the whole process's peak (both engines).
+    the whole process's peak (both engines). ``fused_runs_per_s``: the fused kernel of a simpler
+    step (`benchmarks.fused`, a lower bound of the work); ``gap_to_fused`` = fused / ensemble.
     """
     scenario = scenario_of(scenario)
     agents = len(scenario.states) + len(scenario.partners)
     mesa_seconds, rows = time_mesa(mesa_runs, steps, seed, scenario)
     check_same_work(rows, steps, seed, scenario)
+    time_ensemble(min(runs, 200), steps, seed, scenario, memory_mb)  # compiled code loaded before the clock starts
     ensemble_seconds = time_ensemble(runs, steps, seed, scenario, memory_mb)
+    fused_rate = fused.runs_per_second(runs, steps)
     mesa_rate, ensemble_rate = mesa_runs / mesa_seconds, runs / ensemble_seconds
     return {
         "mesa_runs_per_s": mesa_rate,
         "ensemble_runs_per_s": ensemble_rate,
         "ratio": ensemble_rate / mesa_rate,
+        "fused_runs_per_s": fused_rate,
+        "gap_to_fused": fused_rate / ensemble_rate,
         "peak_rss_mb": peak_rss_mb(),
         "mesa_runs": mesa_runs,
         "ensemble_runs": runs,

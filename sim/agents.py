@@ -1,8 +1,8 @@
 """Mesa agents: ASEAN states and outside partners.
 
 Each agent is a view on its own row (a state) or column (a partner) of the
-model's arrays and calls the phases in `sim.core.dynamics` for that slice, so the
-maths is the same as the ensemble engine's.
+model's arrays and calls the compiled phase of `sim.core.dynamics` for that slice
+(the ensemble engine's own functions), so the maths is the same machine code.
 """
 
 from __future__ import annotations
@@ -27,26 +27,10 @@ class PartnerAgent(mesa.Agent):
         return self.model.dyn.engagement[0, :, self.column]
 
     def step(self):
-        """Adapt: move engagement toward states below aim; China and Korea adjust their posture."""
-        self.adapt_engagement()
-        if self.code == "CN":
-            self.adjust_coercion()
-        if self.code == "KR":
-            self.adjust_posture()
-
-    def adapt_engagement(self):
-        """Spread the engagement budget toward states whose alignment is below aim."""
-        cols = [self.column]
-        self.model.dyn.engagement[:, :, cols] = dynamics.partner_engagement(self.model.inputs, self.model.dyn, cols)
-
-    def adjust_coercion(self):
-        """China: raise coercion if assertive and states tilt away, lower it and court them if conciliatory."""
-        self.model.dyn.coercion[:, self.column] = dynamics.china_step(self.model.inputs, self.model.dyn)
-        self.model.dyn.china_warmth = dynamics.charm_step(self.model.inputs, self.model.dyn)
-
-    def adjust_posture(self):
-        """Korea: posture drifts with the North Korean threat and the KASI security turn."""
-        self.model.dyn.korea_posture = dynamics.korea_step(self.model.inputs, self.model.dyn)
+        """Adapt: move engagement toward states below aim; China raises or lowers its coercion and
+        courts the region by its mode; Korea's posture drifts with the North Korean threat and the
+        KASI security turn (`sim.core.dynamics.partner_acts`, the ensemble's own phase)."""
+        dynamics.partner_acts(0, self.column, self.model.params, self.model.dyn.blocks())
 
 
 class StateAgent(mesa.Agent):
@@ -66,12 +50,10 @@ class StateAgent(mesa.Agent):
 
     def step(self):
         """Score every partner, then choose a new alignment (applied in `advance`)."""
-        rows = [self.row]
-        terms = dynamics.scores(self.model.inputs, self.model.partner_now, self.model.dyn, rows, self.model.peer)
-        gumbel = self.model.gumbel[:, rows] if self.model.gumbel is not None else None
-        self._next_alignment = dynamics.choose(self.model.inputs, terms, self.model.dyn.alignment[:, rows], gumbel)
-        self.terms = terms[0, 0]
+        self._next_alignment = np.empty(len(self.model.inputs.partners))
+        dynamics.state_chooses(0, self.row, self.model.params, self.model.dyn.blocks(), self.model.partners_now,
+                               self.model.gumbel[self.row], self.terms, self._next_alignment, self.model.work)
 
     def advance(self):
         """Commit the new alignment once every state has chosen (simultaneous update)."""
-        self.model.dyn.alignment[:, [self.row]] = self._next_alignment
+        self.model.dyn.alignment[0, self.row] = self._next_alignment

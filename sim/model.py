@@ -11,7 +11,6 @@ import numpy as np
 
 from sim.agents import PartnerAgent, StateAgent
 from sim.core import dynamics, randomness
-from sim.core import equations as eq
 from sim.core import measures
 from sim.core.inputs import Inputs
 from sim.core.trajectory import Trajectory
@@ -44,16 +43,17 @@ class AlignmentModel(mesa.Model):
         self.inputs = Inputs.build(scenario)
         self.events = scenario.events
         self.with_noise = randomness.needs_noise(self.inputs, self.events)
-        self.dyn = dynamics.start(self.inputs)
-        self.partner_now = dynamics.effective_partners(self.inputs, self.dyn)
-        self.peer, self.gumbel = None, None
+        self.params = dynamics.pack(self.inputs)
+        self.dyn, terms, partners = dynamics.start(self.inputs, self.params)
+        self.partners_now = partners[0]  # [attribute, partner] this step's effective partners
+        self.gumbel = None
+        self.work = dynamics.workspace(len(self.inputs.partners))  # the states' scratch rows
         for column, code in enumerate(self.inputs.partners):
             PartnerAgent(self, code, column)
         for row, name in enumerate(self.inputs.states):
             StateAgent(self, name, row)
         self.trajectory = Trajectory.allocate(self.inputs, self.horizon)
-        self.trajectory.record(0, self.inputs, self.dyn, dynamics.scores(self.inputs, self.partner_now, self.dyn),
-                               self.partner_now)
+        self.trajectory.record(0, self.inputs, self.dyn, terms, dynamics.partner_table(partners))
         # Mesa's batch_run reads its rows from the collector (benchmarks/bench.py); results and the app
         # read the trajectory, so the collector keeps only the ASEAN means and cohesion batch_run reports.
         self.datacollector = mesa.DataCollector(
@@ -73,8 +73,7 @@ class AlignmentModel(mesa.Model):
         """One quarter: world, partners adapt, states score and choose, record."""
         self.world_step()
         self.partner_agents.do("step")
-        self.partner_now = dynamics.effective_partners(self.inputs, self.dyn)
-        self.peer = eq.peer_alignment(self.dyn.alignment)
+        self.partners_now = dynamics.effective_partners(0, self.params, self.dyn.blocks())
         self.state_agents.do("step")
         self.state_agents.do("advance")
         self.record()
@@ -83,14 +82,15 @@ class AlignmentModel(mesa.Model):
     def world_step(self):
         """Scheduled events, crises at sea, threat; draws this step's noise."""
         dynamics.apply_events(self.inputs, self.dyn, self.events, self.steps)
-        dynamics.world(self.inputs, self.dyn, np.array([self.crisis_rng.random()]))
-        shape = (1, len(self.inputs.states), len(self.inputs.partners))
-        self.gumbel = randomness.gumbel(self.rng, shape) if self.with_noise else None
+        dynamics.world(0, self.params, self.dyn.blocks(), self.crisis_rng.random())
+        shape = (len(self.inputs.states), len(self.inputs.partners))
+        self.gumbel = randomness.gumbel(self.rng, shape) if self.with_noise else np.empty((shape[0], 0))
 
     def record(self):
         terms = np.stack([agent.terms for agent in sorted(self.state_agents, key=lambda a: a.row)])[None]
         if self.steps <= self.horizon:
-            self.trajectory.record(self.steps, self.inputs, self.dyn, terms, self.partner_now)
+            self.trajectory.record(self.steps, self.inputs, self.dyn, terms,
+                                   dynamics.partner_table(self.partners_now[None]))
         self.datacollector.collect(self)
 
 

@@ -134,8 +134,9 @@ def test_mesa_batch_run_does_exactly_the_steps_asked_on_distinct_runs():
 def test_bench_json_reports_a_ratio_above_one(capsys):
     assert main(["bench", "--runs", "200", "--mesa-runs", "5", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"mesa_runs_per_s", "ensemble_runs_per_s", "ratio", "peak_rss_mb"}
+    assert set(data) == set(bench.JSON_KEYS)
     assert data["ratio"] == pytest.approx(data["ensemble_runs_per_s"] / data["mesa_runs_per_s"])
+    assert data["gap_to_fused"] == pytest.approx(data["fused_runs_per_s"] / data["ensemble_runs_per_s"])
     assert data["ratio"] > 1 and data["peak_rss_mb"] > 0
 
 

@@ -166,6 +166,7 @@ def mesa_run(scenario, changes: dict, seed: int):
 
 
 def in_unit_interval(values) -> bool:
+    values = np.asarray(values)
     return bool(np.isfinite(values).all() and ((values >= 0) & (values <= 1)).all())
 
 
@@ -286,16 +287,16 @@ LOGITS = st.floats(-1e3, 1e3)
 @settings(max_examples=examples(100))
 @given(shapes().flatmap(lambda s: arrays(float, s, elements=LOGITS)), LOGITS)
 def test_softmax_is_a_distribution_unchanged_by_adding_a_constant(x, constant):
-    p = eq.softmax(x)
+    p = eq.softmaxes(x)
     assert in_unit_interval(p) and np.abs(p.sum(-1) - 1).max() <= SUM_TOLERANCE
-    np.testing.assert_allclose(eq.softmax(x + constant), p, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(eq.softmaxes(x + constant), p, rtol=0, atol=1e-9)
     ran()
 
 
 @settings(max_examples=examples(100))
 @given(shapes().flatmap(lambda s: arrays(float, s, elements=st.floats(-1e300, 1e300))))
 def test_softmax_is_sound_for_any_scores(x):
-    p = eq.softmax(x)
+    p = eq.softmaxes(x)
     assert in_unit_interval(p) and np.abs(p.sum(-1) - 1).max() <= SUM_TOLERANCE
     top = np.take_along_axis(p, x.argmax(-1)[..., None], -1)[..., 0]
     assert (top == p.max(-1)).all()  # the best score gets the largest share
@@ -306,7 +307,7 @@ def test_softmax_is_sound_for_any_scores(x):
 @given(shapes().flatmap(lambda s: st.tuples(simplices(s), simplices(s))), st.floats(0, 1))
 def test_partial_adjustment_stays_on_the_simplex(pair, speed):
     alignment, target = pair
-    moved = eq.partial_adjustment(alignment, target, np.full(alignment.shape[0], speed))
+    moved = eq.partial_adjustment(alignment, target, speed)
     assert in_unit_interval(moved) and np.abs(moved.sum(-1) - 1).max() <= SUM_TOLERANCE
     ran()
 
@@ -351,7 +352,7 @@ def test_pairwise_choice_is_symmetric(utility, rationality, data):
 @settings(max_examples=examples(100))
 @given(arrays(float, 50, elements=st.floats(0, 1, exclude_max=True)), st.floats(0, 4))
 def test_poisson_counts_grow_with_the_uniform(uniform, rate):
-    counts = eq.poisson_from_uniform(np.sort(uniform), rate)
+    counts = np.array([eq.poisson_from_uniform(u, rate) for u in np.sort(uniform)])
     assert (counts >= 0).all() and (np.diff(counts) >= 0).all()
     ran()
 
@@ -370,7 +371,10 @@ def engagement_cases(draw):
 @given(engagement_cases(), st.floats(0, 1))
 def test_engagement_stays_within_capacity(case, rate):
     alignment, engagement, aim, budget, capacity = case
-    moved = eq.adapt_engagement(engagement, alignment, aim, budget, capacity, rate)
+    moved = engagement.copy()
+    for run, partner in np.ndindex(aim.shape):
+        eq.adapt_engagement(moved[run], alignment[run], partner, aim[run, partner], budget[run, partner],
+                            capacity[run, partner], rate)
     assert np.isfinite(moved).all() and (moved >= 0).all()
     assert (moved <= np.maximum(engagement, capacity[:, None, :]) + 1e-15).all()
     ran()

@@ -117,13 +117,13 @@ def trust_paths(targets=None) -> pd.DataFrame:
 
 
 def _effective_reliability(year: int) -> dict[str, float]:
-    """{partner: reliability} after the year's events, as the model uses it (`sim.core.dynamics.effective_partners`:
+    """{partner: reliability} after the year's events, as the model uses it (`sim.core.dynamics.current_partners`:
     the US's scaled by us_commitment). Outlook events happen at step 1 and hold."""
     scenario = load(SURVEY_SCENARIOS[year])
     inputs = Inputs.build(scenario)
-    dyn = dynamics.start(inputs)
+    dyn = dynamics.start(inputs)[0]
     dynamics.apply_events(inputs, dyn, scenario.events, 1)
-    return dict(zip(inputs.partners, dynamics.effective_partners(inputs, dyn)["reliability"][0].tolist()))
+    return dict(zip(inputs.partners, dynamics.current_partners(inputs, dyn)["reliability"][0].tolist()))
 
 
 def state_answers(replicates: int = REPLICATES) -> pd.DataFrame:

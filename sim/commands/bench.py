@@ -29,7 +29,8 @@ def add_arguments(parser):
     parser.add_argument("--memory-mb", type=float, default=DEFAULT_MEMORY_MB, metavar="MB",
                         help=f"ensemble chunk memory budget (default {DEFAULT_MEMORY_MB})")
     parser.add_argument("--json", action="store_true",
-                        help="print {mesa_runs_per_s, ensemble_runs_per_s, ratio, peak_rss_mb} as JSON")
+                        help="print {mesa_runs_per_s, ensemble_runs_per_s, ratio, fused_runs_per_s, gap_to_fused, "
+                             "peak_rss_mb} as JSON")
 
 
 def main(args) -> int:
@@ -49,6 +50,9 @@ def main(args) -> int:
         runs = result[f"{engine}_runs"]
         print(f"{engine:<10}{runs:>8}{result[f'{engine}_seconds']:>10.2f}"
               f"{result[f'{engine}_runs_per_s']:>12,.1f}{result[f'{engine}_agent_steps_per_s']:>16,.0f}")
+    print(f"{'fused':<10}{result['ensemble_runs']:>8}{'':>10}{result['fused_runs_per_s']:>12,.1f}"
+          f"{'':>16}   (a simpler step, one compiled loop: the lower bound)")
     print(f"\nratio (ensemble / Mesa runs per second): {result['ratio']:,.0f}x")
+    print(f"gap to the lower bound (fused / ensemble): {result['gap_to_fused']:.1f}x")
     print(f"peak resident memory: {result['peak_rss_mb']:,.0f} MiB")
     return 0

@@ -1,10 +1,13 @@
-"""One step of the model (MODEL.md, "One step"), phase by phase, over a batch.
+"""One step of the model (MODEL.md, "One step"), phase by phase, compiled.
 
-Each phase reads the parameter arrays (`sim.core.inputs.Inputs`) and the dynamic
-variables (`Dynamic`) and calls the equations in `sim.core.equations`. The
-ensemble engine calls each phase once for all runs, states and partners; the
-Mesa agents call the same phases for their own row (a state) or column (a
-partner). ``rows`` selects states, ``cols`` partners.
+Each phase works on one run ``r`` of a batch: it reads the parameter arrays (`Params`,
+packed from `sim.core.inputs.Inputs`) and updates the dynamic variables (`Dynamic`) in
+place, calling the equations in `sim.core.equations`. The ensemble engine calls
+`advance_batch`, which runs every phase for every run in one compiled loop over runs
+(``prange``: runs are independent, so the numbers do not depend on the thread count);
+the Mesa agents call the same phases for their own row (`state_chooses`) or column
+(`partner_acts`) of a batch of one run. Scheduled events change the parameter arrays
+between steps, in Python (`apply_events`).
 
 Dynamic variables, run axis first:
   alignment [run, state, partner]   engagement [run, state, partner]
@@ -16,32 +19,88 @@ Dynamic variables, run axis first:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
+from numba import njit, prange
 
 from sim.core import equations as eq
-from sim.core.inputs import Inputs
+from sim.core.inputs import BLOCKS, Inputs
 
-EFFECTIVE = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
-             "provocation", "engagement_budget", "downplay")
+EFFECTIVE = eq.EFFECTIVE
+jit = njit(cache=True)
 
 
-@dataclass
-class Dynamic:
-    """The model's state variables for a batch of runs."""
+class Blocks(NamedTuple):
+    """What the compiled step updates: `Dynamic`'s blocks."""
 
-    alignment: np.ndarray
-    engagement: np.ndarray
+    pairs: np.ndarray
+    scalars: np.ndarray
     coercion: np.ndarray
-    korea_posture: np.ndarray
-    crisis: np.ndarray
     threat: np.ndarray
-    grievance: np.ndarray
-    china_warmth: np.ndarray
+
+
+class Dynamic:
+    """The model's state variables for a batch of runs: four blocks the compiled step updates in
+    place (``pairs`` [run, 3, state, partner], ``scalars`` [run, 3], ``coercion`` [run, partner],
+    ``threat`` [run, state]) and a named view for each variable."""
+
+    PAIRS = ("alignment", "engagement", "grievance")
+    SCALARS = ("korea_posture", "crisis", "china_warmth")
+
+    def __init__(self, pairs: np.ndarray, scalars: np.ndarray, coercion: np.ndarray, threat: np.ndarray):
+        self.pairs, self.scalars, self.coercion, self.threat = pairs, scalars, coercion, threat
+
+    def blocks(self) -> "Blocks":
+        return Blocks(self.pairs, self.scalars, self.coercion, self.threat)
 
     def copy(self) -> "Dynamic":
-        return Dynamic(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return Dynamic(*(a.copy() for a in self.blocks()))
+
+    alignment = property(lambda self: self.pairs[:, 0])
+    engagement = property(lambda self: self.pairs[:, 1])
+    grievance = property(lambda self: self.pairs[:, 2])
+    korea_posture = property(lambda self: self.scalars[:, 0])
+    crisis = property(lambda self: self.scalars[:, 1])
+    china_warmth = property(lambda self: self.scalars[:, 2])
+
+
+# Where the step finds each parameter in its block (`sim.core.inputs.BLOCKS`); numba reads
+# these module constants as literals.
+_WORLD, _PARTNER, _STATE, _PAIR = ({name: k for k, name in enumerate(BLOCKS[kind])}
+                                   for kind in ("world", "partner", "state", "pair"))
+(RIVALRY, NK_THREAT, US_COMMITMENT, ASEAN_UNITY, SHOCK_RATE, SHOCK_SIZE, CRISIS_DECAY, CHINA_MODE,
+ COERCION_RATE, CHINA_TOLERANCE, SECURITY_TURN, MEKONG_COOPERATION, SCS_PRESENCE, BACKLASH, GRIEVANCE_DECAY,
+ KOREA_CAUTION, CHINA_CHARM, UNITY_RESPONSE, RATIONALITY, SPEED, NOISE, ADAPT_RATE, NEST_SCALE) = (
+    _WORLD[name] for name in (
+        "rivalry", "nk_threat", "us_commitment", "asean_unity", "shock_rate", "shock_size", "crisis_decay",
+        "china_mode", "coercion_rate", "china_tolerance", "korea_security_turn", "mekong_cooperation",
+        "scs_presence", "coercion_backlash", "grievance_decay", "korea_caution", "china_charm", "unity_response",
+        "rationality", "speed", "noise", "adapt_rate", "nest_scale"))
+P_ECONOMIC, P_BUDGET, P_AIM = (_PARTNER[name] for name in ("economic_capacity", "engagement_budget", "aim"))
+P_BASE = np.array([_PARTNER[name] for name in EFFECTIVE])  # the partner rows `effective_partners` starts from
+EXPOSURE, MEKONG, SANCTION = (_STATE[name] for name in ("exposure", "mekong", "sanction_exposure"))
+TIES, DEFENSE, HISTORY, ASSIST = (_PAIR[name] for name in ("ties", "defense", "history", "assist"))
+ALIGNMENT, ENGAGEMENT, GRIEVANCE = range(3)
+POSTURE, CRISIS, WARMTH = range(3)
+
+
+class Params(NamedTuple):
+    """What the compiled step reads of `Inputs`: its blocks (the same arrays, not copies) and the
+    partners' roles (`sim.core.equations.roles_of`)."""
+
+    roles: np.ndarray
+    world: np.ndarray
+    partner: np.ndarray
+    state: np.ndarray
+    pair: np.ndarray
+    rivals: np.ndarray
+    weights: np.ndarray
+
+
+def pack(inputs: Inputs) -> Params:
+    """`Params` on ``inputs``' own blocks: an event that writes to ``inputs`` is seen by the next step."""
+    return Params(eq.roles_of(inputs.partners), *(inputs.blocks[kind] for kind in Params._fields[1:]))
 
 
 def china_coercion(inputs: Inputs, coercion: np.ndarray) -> np.ndarray:
@@ -50,30 +109,243 @@ def china_coercion(inputs: Inputs, coercion: np.ndarray) -> np.ndarray:
     return coercion[:, china] if china is not None else np.zeros(inputs.n_runs)
 
 
-def start(inputs: Inputs) -> Dynamic:
-    """Step 0: engagement and coercion as given; alignment = the nested choice of the
-    starting scores (peer term left out: with no history every partner's peer share is
-    equal). China's charm starts at 1 in a conciliatory scenario (it is already courting)."""
-    n_runs = inputs.n_runs
-    n_partners = len(inputs.partners)
-    posture = eq.korea_posture_target(inputs["nk_threat"], inputs["korea_security_turn"])
-    crisis = np.zeros(n_runs)
-    coercion = inputs["coercion"].copy()
-    dyn = Dynamic(
-        alignment=np.full(inputs["ties"].shape, 1.0 / n_partners),
-        engagement=inputs["engagement"].copy(),
-        coercion=coercion,
-        korea_posture=posture,
-        crisis=crisis,
-        threat=np.zeros(inputs["exposure"].shape),
-        grievance=np.zeros(inputs["ties"].shape),
-        china_warmth=(inputs["china_mode"] == eq.CONCILIATORY).astype(float),
-    )
-    dyn.grievance = grievance(inputs, dyn, decay=1.0)
-    dyn.threat = threat(inputs, coercion, crisis, dyn.grievance)
-    terms = scores(inputs, effective_partners(inputs, dyn), dyn, peer=np.zeros_like(dyn.alignment))
-    dyn.alignment = choose(inputs, terms, dyn.alignment, speed=1.0)
-    return dyn
+# --- the phases of one run ----------------------------------------------------
+# ``p`` is a `Params`, ``d`` a `Blocks` (`Dynamic.blocks`), ``r`` the run.
+
+
+@jit
+def remember_and_feel(r, p, d, decay):
+    """What each state remembers of last quarter's punishment, then the threat it feels from
+    China: its pressure at sea (floored by its presence) and the resentment of its punishment
+    (backlash x grievance toward China)."""
+    china = p.roles[eq.CN]
+    grievance = d.pairs[r, GRIEVANCE]
+    leaning = eq.leaning_to_rivals(d.pairs[r, ALIGNMENT], p.rivals[r], p.roles[eq.ASEAN])
+    eq.update_grievance(grievance, d.coercion[r], p.state[r, SANCTION], leaning, decay)
+    coercion = d.coercion[r, china] if china >= 0 else 0.0
+    for i in range(d.threat.shape[1]):
+        resentment = p.world[r, BACKLASH] * grievance[i, china] if china >= 0 else 0.0
+        d.threat[r, i] = eq.threat(p.state[r, EXPOSURE, i], coercion, d.scalars[r, CRISIS],
+                                   p.world[r, SCS_PRESENCE], resentment)
+
+
+@jit
+def world(r, p, d, uniform):
+    """Phase 1: crises at sea (Poisson, by inverting ``uniform``), then `remember_and_feel`."""
+    w = p.world[r]
+    n_crises = eq.poisson_from_uniform(uniform, w[SHOCK_RATE])
+    d.scalars[r, CRISIS] = eq.update_crisis(d.scalars[r, CRISIS], w[CRISIS_DECAY], w[SHOCK_SIZE], n_crises)
+    remember_and_feel(r, p, d, w[GRIEVANCE_DECAY])
+
+
+@jit
+def partner_acts(r, partner, p, d):
+    """Phase 2, one partner: it moves engagement toward states below its aim; China raises or
+    lowers its coercion and courts the region by its mode; Korea's posture drifts toward what the
+    peninsula and its policy dictate."""
+    w, attributes = p.world[r], p.partner[r]
+    budget = attributes[P_BUDGET, partner] * (w[US_COMMITMENT] if partner == p.roles[eq.US] else 1.0)
+    alignment = d.pairs[r, ALIGNMENT]
+    eq.adapt_engagement(d.pairs[r, ENGAGEMENT], alignment, partner, attributes[P_AIM, partner], budget,
+                        attributes[P_ECONOMIC, partner], w[ADAPT_RATE])
+    mode = int(w[CHINA_MODE])
+    if partner == p.roles[eq.CN]:
+        away = eq.away_from(eq.leaning_to_rivals(alignment, p.rivals[r], p.roles[eq.ASEAN]), partner)
+        d.coercion[r, partner] = eq.update_china_coercion(d.coercion[r, partner], away, mode, w[COERCION_RATE],
+                                                          w[CHINA_TOLERANCE])
+        d.scalars[r, WARMTH] = eq.update_china_warmth(d.scalars[r, WARMTH], mode, w[COERCION_RATE])
+    if partner == p.roles[eq.KR]:
+        target = eq.korea_posture_target(w[NK_THREAT], w[SECURITY_TURN])
+        d.scalars[r, POSTURE] = eq.relax(d.scalars[r, POSTURE], target, w[ADAPT_RATE])
+
+
+@jit
+def effective_partners(r, p, d):
+    """[attribute, partner] partner attributes this step (`sim.core.equations.effective_partners`)."""
+    w = p.world[r]
+    base = np.empty((P_BASE.shape[0], p.partner.shape[2]))
+    for k in range(P_BASE.shape[0]):
+        base[k] = p.partner[r, P_BASE[k]]
+    caution = eq.korea_caution(w[KOREA_CAUTION], w[SECURITY_TURN])
+    unity = eq.unity_factor(w[ASEAN_UNITY], w[UNITY_RESPONSE])
+    return eq.effective_partners(base, w[US_COMMITMENT], d.scalars[r, POSTURE], caution, unity,
+                                 d.scalars[r, WARMTH], w[CHINA_CHARM], p.roles)
+
+
+@jit
+def felt_engagement(r, state, p, d, out):
+    """Engagement as state ``state`` feels it, into ``out`` [partner] (seed 004, no new money).
+
+    When Japan and Korea coordinate in the Mekong, their engagement there is worth
+    ``1 + mekong_cooperation`` times as much, and the same gain, run through ASEAN+3 and the
+    Mekong frameworks rather than bilaterally, counts toward the ASEAN-centred option: it
+    helps the Mekong states 'avoid the obligation to take sides' (seed 004)."""
+    gain = p.world[r, MEKONG_COOPERATION] * p.state[r, MEKONG, state]
+    own = d.pairs[r, ENGAGEMENT, state]
+    out[:] = own
+    through_asean = 0.0
+    for role in (eq.JP, eq.KR):
+        q = p.roles[role]
+        if q >= 0:
+            out[q] = own[q] * (1.0 + gain)
+            through_asean += own[q]
+    asean = p.roles[eq.ASEAN]
+    if asean >= 0:
+        out[asean] = own[asean] + gain * through_asean
+
+
+WORK_ROWS = ("felt", "utility")
+FELT, UTILITY = range(len(WORK_ROWS))
+
+
+@jit
+def workspace(n_partners):
+    """Scratch rows a state's choice fills (`WORK_ROWS`): reused by every state of a run."""
+    return np.empty((len(WORK_ROWS), n_partners))
+
+
+@jit
+def scores(r, state, p, d, partners, with_peer, work, out):
+    """Phase 3: state ``state``'s weighted utility terms into ``out`` [partner, term] (no peer term
+    at step 0: with no history every partner's peer share is equal). ``work`` is scratch (`workspace`).
+    Reads the batch's arrays element by element: a view per partner would cost more than the sums."""
+    felt = work[FELT]
+    felt_engagement(r, state, p, d, felt)
+    threat, crisis, rivalry = d.threat[r, state], d.scalars[r, CRISIS], p.world[r, RIVALRY]
+    standing = threat / (1.0 + crisis)
+    backlash, sanction = p.world[r, BACKLASH], p.state[r, SANCTION, state]
+    ties, alignment, weights = p.pair[r, TIES, state], d.pairs[r, ALIGNMENT], p.weights[r, state]
+    for q in range(felt.shape[0]):
+        eq.utility_cell(
+            out[q], weights, threat, standing, partners[eq.SECURITY, q], partners[eq.COUNTERBALANCE, q],
+            p.pair[r, ASSIST, state, q], p.pair[r, DEFENSE, state, q], ties[q], felt[q],
+            eq.state_trust(partners[eq.RELIABILITY, q], d.pairs[r, GRIEVANCE, state, q], backlash),
+            partners[eq.PROVOCATION, q], rivalry, sanction, eq.rival_pressure(ties, p.rivals[r], d.coercion[r], q),
+            p.pair[r, HISTORY, state, q], eq.peer_alignment(alignment, state, q) if with_peer else 0.0)
+
+
+@jit
+def target(r, terms, p, gumbel, work, out):
+    """The nested-logit target of a state's ``terms`` [partner, term] into ``out`` [partner], with
+    Gumbel noise ``gumbel`` [partner] (length 0: none)."""
+    w = p.world[r]
+    utility = work[UTILITY]
+    for q in range(terms.shape[0]):
+        utility[q] = 0.0
+        for k in range(terms.shape[1]):
+            utility[q] += terms[q, k]
+    eq.choice_probabilities(utility, w[RATIONALITY], p.roles[eq.ASEAN], w[NEST_SCALE], gumbel, w[NOISE], out)
+
+
+@jit
+def state_chooses(r, state, p, d, partners, gumbel, terms, chosen, work):
+    """Phases 3-4, one state: its terms into ``terms`` [partner, term], its new alignment (`target`,
+    then partial adjustment) into ``chosen`` [partner]; every state chooses before any alignment
+    changes. ``work`` is scratch (`workspace`)."""
+    scores(r, state, p, d, partners, True, work, terms)
+    target(r, terms, p, gumbel, work, chosen)
+    speed, alignment = p.world[r, SPEED], d.pairs[r, ALIGNMENT, state]
+    for q in range(chosen.shape[0]):
+        chosen[q] = eq.partial_adjustment(alignment[q], chosen[q], speed)
+
+
+@jit
+def start_run(r, p, d, terms, partners):
+    """Step 0 of run ``r``: alignment = the nested choice of the starting scores, from an even
+    split; grievance and threat from the starting coercion. China's charm starts at 1 in a
+    conciliatory scenario (it is already courting). Leaves the terms with the peer term of the
+    new alignment in ``terms`` [state, partner, term], the effective partners in ``partners``."""
+    w = p.world[r]
+    d.scalars[r, POSTURE] = eq.korea_posture_target(w[NK_THREAT], w[SECURITY_TURN])
+    d.scalars[r, WARMTH] = 1.0 if int(w[CHINA_MODE]) == eq.CONCILIATORY else 0.0
+    d.pairs[r, ALIGNMENT] = 1.0 / d.pairs.shape[3]
+    remember_and_feel(r, p, d, 1.0)
+    partners[:] = effective_partners(r, p, d)
+    chosen = np.empty(d.pairs.shape[2:])
+    work = workspace(d.pairs.shape[3])
+    no_noise = np.empty(0)
+    for i in range(chosen.shape[0]):
+        scores(r, i, p, d, partners, False, work, terms[i])
+        target(r, terms[i], p, no_noise, work, chosen[i])
+    d.pairs[r, ALIGNMENT] = chosen
+    for i in range(chosen.shape[0]):
+        scores(r, i, p, d, partners, True, work, terms[i])
+
+
+@jit
+def advance_run(r, p, d, uniform, gumbel, terms, partners):
+    """One step of run ``r``: world, partners act, states score and choose (simultaneously).
+    Writes the step's terms [state, partner, term] and effective partners [attribute, partner]."""
+    world(r, p, d, uniform)
+    for partner in range(d.pairs.shape[3]):
+        partner_acts(r, partner, p, d)
+    partners[:] = effective_partners(r, p, d)
+    chosen = np.empty(d.pairs.shape[2:])
+    work = workspace(d.pairs.shape[3])
+    for i in range(chosen.shape[0]):
+        state_chooses(r, i, p, d, partners, gumbel[i], terms[i], chosen[i], work)
+    d.pairs[r, ALIGNMENT] = chosen
+
+
+# --- a batch of runs ------------------------------------------------------------
+
+
+@njit(cache=True, parallel=True)
+def _start_batch(p, d, terms, partners):
+    for r in prange(d.pairs.shape[0]):
+        start_run(r, p, d, terms[r], partners[r])
+
+
+@njit(cache=True, parallel=True)
+def _advance_batch(p, d, uniform, gumbel, terms, partners):
+    for r in prange(d.pairs.shape[0]):
+        advance_run(r, p, d, uniform[r], gumbel[r], terms[r], partners[r])
+
+
+def allocate(inputs: Inputs) -> Dynamic:
+    """Dynamic variables for every run of ``inputs``, before step 0."""
+    n_runs, n_states, n_partners = inputs["ties"].shape
+    pairs = np.zeros((n_runs, len(Dynamic.PAIRS), n_states, n_partners))
+    pairs[:, ENGAGEMENT] = inputs["engagement"]
+    return Dynamic(pairs, np.zeros((n_runs, len(Dynamic.SCALARS))), inputs["coercion"].copy(),
+                   np.zeros((n_runs, n_states)))
+
+
+def buffers(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """(terms [run, state, partner, term], partners [run, attribute, partner]) a step writes into."""
+    n_runs, n_states, n_partners = inputs["ties"].shape
+    return np.zeros((n_runs, n_states, n_partners, eq.N_TERMS)), np.zeros((n_runs, len(EFFECTIVE), n_partners))
+
+
+def start(inputs: Inputs, params: Params | None = None) -> tuple[Dynamic, np.ndarray, np.ndarray]:
+    """Step 0 of every run: (dynamic variables, terms, effective partners) as `advance` leaves them."""
+    dyn = allocate(inputs)
+    terms, partners = buffers(inputs)
+    _start_batch(params or pack(inputs), dyn.blocks(), terms, partners)
+    return dyn, terms, partners
+
+
+def advance(params: Params, dyn: Dynamic, uniform: np.ndarray, gumbel: np.ndarray | None,
+            terms: np.ndarray, partners: np.ndarray) -> None:
+    """One step of every run, in place: ``uniform`` [run] the crisis draws, ``gumbel`` [run,
+    state, partner] the noise (None for noise-free runs); the step's terms and effective
+    partners go into ``terms`` and ``partners`` (`buffers`)."""
+    if gumbel is None:
+        gumbel = np.empty((*terms.shape[:2], 0))  # noise-free: each state's draws have length 0
+    # contiguous copies: one compiled version serves every caller (a column of the draws is strided)
+    _advance_batch(params, dyn.blocks(), np.ascontiguousarray(uniform), np.ascontiguousarray(gumbel), terms,
+                   partners)
+
+
+def current_partners(inputs: Inputs, dyn: Dynamic) -> dict:
+    """{attribute: [run, partner]} the effective partner attributes of ``dyn``'s world now."""
+    params, blocks = pack(inputs), dyn.blocks()
+    return partner_table(np.stack([effective_partners(r, params, blocks) for r in range(inputs.n_runs)]))
+
+
+def partner_table(partners: np.ndarray) -> dict:
+    """{attribute: [run, partner]} views of an effective-partners array [run, attribute, partner]."""
+    return {name: partners[:, k] for k, name in enumerate(EFFECTIVE)}
 
 
 def apply_events(inputs: Inputs, dyn: Dynamic, events, step: int) -> None:
@@ -88,131 +360,3 @@ def apply_events(inputs: Inputs, dyn: Dynamic, events, step: int) -> None:
         located = inputs.locate(event.key)
         if located and located[0] == "coercion":
             dyn.coercion[:, located[1][0]] = inputs["coercion"][:, located[1][0]]
-
-
-def world(inputs: Inputs, dyn: Dynamic, uniform: np.ndarray) -> None:
-    """Phase 1: crises at sea (Poisson, by inverting ``uniform`` [run]), threat, and what states
-    remember of last quarter's punishment."""
-    n_crises = eq.poisson_from_uniform(uniform, inputs["shock_rate"])
-    dyn.crisis = eq.update_crisis(dyn.crisis, inputs["crisis_decay"], inputs["shock_size"], n_crises)
-    dyn.grievance = grievance(inputs, dyn, inputs["grievance_decay"])
-    dyn.threat = threat(inputs, dyn.coercion, dyn.crisis, dyn.grievance)
-
-
-def leaning(inputs: Inputs, alignment: np.ndarray) -> np.ndarray:
-    """[run, state, partner] each state's lean toward each partner's rivals, among the powers."""
-    return eq.leaning_to_rivals(alignment, inputs["rivals"], ~inputs.mask(eq.AUTONOMY))
-
-
-def grievance(inputs: Inputs, dyn: Dynamic, decay) -> np.ndarray:
-    """[run, state, partner] what each state remembers of the punishment of the partner it leaned away from."""
-    return eq.update_grievance(dyn.grievance, dyn.coercion, inputs["sanction_exposure"],
-                               leaning(inputs, dyn.alignment), decay)
-
-
-def threat(inputs: Inputs, coercion: np.ndarray, crisis: np.ndarray, grievance: np.ndarray) -> np.ndarray:
-    """[run, state] the threat each state feels from China: its pressure at sea (floored by its
-    presence) and the resentment of its punishment (backlash x grievance toward China)."""
-    china = inputs.index("CN")
-    resentment = 0.0 if china is None else inputs["coercion_backlash"][:, None] * grievance[:, :, china]
-    return eq.threat(inputs["exposure"], china_coercion(inputs, coercion), crisis, inputs["scs_presence"],
-                     resentment)
-
-
-def partner_engagement(inputs: Inputs, dyn: Dynamic, cols=slice(None)) -> np.ndarray:
-    """Phase 2a: partners ``cols`` move engagement toward states below their aim."""
-    budget = effective_partners(inputs, dyn)["engagement_budget"]
-    return eq.adapt_engagement(
-        dyn.engagement[:, :, cols],
-        dyn.alignment[:, :, cols],
-        inputs["aim"][:, cols],
-        budget[:, cols],
-        inputs["economic_capacity"][:, cols],
-        inputs["adapt_rate"][:, None, None],
-    )
-
-
-def china_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
-    """Phase 2b: China's coercion after one step of its mode ([run])."""
-    china = inputs.index("CN")
-    away = eq.away_from(leaning(inputs, dyn.alignment), china)
-    return eq.update_china_coercion(
-        dyn.coercion[:, china], away, inputs["china_mode"], inputs["coercion_rate"], inputs["china_tolerance"]
-    )
-
-
-def charm_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
-    """Phase 2b': how far China's charm offensive has gone ([run]): up while conciliatory."""
-    return eq.update_china_warmth(dyn.china_warmth, inputs["china_mode"], inputs["coercion_rate"])
-
-
-def korea_step(inputs: Inputs, dyn: Dynamic) -> np.ndarray:
-    """Phase 2c: Korea's posture drifts toward what the peninsula and its policy dictate ([run])."""
-    target = eq.korea_posture_target(inputs["nk_threat"], inputs["korea_security_turn"])
-    return eq.relax(dyn.korea_posture, target, inputs["adapt_rate"])
-
-
-def effective_partners(inputs: Inputs, dyn: Dynamic) -> dict:
-    """Partner attributes this step, after US commitment, Korea's posture and caution, China's charm
-    and ASEAN's unity."""
-    base = {name: inputs[name] for name in EFFECTIVE}
-    caution = eq.korea_caution(inputs["korea_caution"], inputs["korea_security_turn"])
-    return eq.effective_partners(base, inputs["us_commitment"], dyn.korea_posture, caution,
-                                 eq.unity_factor(inputs["asean_unity"], inputs["unity_response"]), dyn.china_warmth, inputs["china_charm"],
-                                 inputs.mask("US"), inputs.mask("KR"), inputs.mask("CN"),
-                                 inputs.mask(eq.AUTONOMY))
-
-
-def coordinated(inputs: Inputs, engagement: np.ndarray, rows=slice(None)) -> np.ndarray:
-    """[run, state, partner] engagement of states ``rows`` as they feel it (seed 004, no new money).
-
-    When Japan and Korea coordinate in the Mekong, their engagement there is worth
-    ``1 + mekong_cooperation`` times as much, and the same gain, run through ASEAN+3 and the
-    Mekong frameworks rather than bilaterally, counts toward the ASEAN-centred option: it
-    helps the Mekong states 'avoid the obligation to take sides' (seed 004)."""
-    japan_korea = inputs.mask("JP") | inputs.mask("KR")
-    gain = inputs["mekong_cooperation"][:, None] * inputs["mekong"][:, rows]
-    felt = engagement[:, rows] * (1.0 + gain[..., None] * japan_korea)
-    asean = inputs.mask(eq.AUTONOMY)
-    if asean.any():
-        through_asean = gain * (engagement[:, rows] * japan_korea).sum(-1)
-        felt = felt + through_asean[..., None] * asean
-    return felt
-
-
-def trust(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None)) -> np.ndarray:
-    """[run, state, partner] trust of states ``rows`` in each partner (coercion's backlash included)."""
-    return eq.state_trust(partners["reliability"], dyn.grievance[:, rows], inputs["coercion_backlash"])
-
-
-def scores(inputs: Inputs, partners: dict, dyn: Dynamic, rows=slice(None), peer=None) -> np.ndarray:
-    """Phase 3: weighted utility terms of states ``rows``: [run, state, partner, term]."""
-    if peer is None:
-        peer = eq.peer_alignment(dyn.alignment)
-    return eq.utility_terms(
-        threat=dyn.threat[:, rows],
-        crisis=dyn.crisis,
-        security_capacity=partners["security_capacity"],
-        counterbalance=partners["counterbalance"],
-        assist=inputs["assist"][:, rows],
-        defense=inputs["defense"][:, rows],
-        ties=inputs["ties"][:, rows],
-        engagement=coordinated(inputs, dyn.engagement, rows),
-        trust=trust(inputs, partners, dyn, rows),
-        provocation=partners["provocation"],
-        rivals=inputs["rivals"],
-        coercion=dyn.coercion,
-        rivalry=inputs["rivalry"],
-        sanction=inputs["sanction_exposure"][:, rows],
-        history=inputs["history"][:, rows],
-        peer=peer[:, rows],
-        weights=inputs["weights"][:, rows],
-    )
-
-
-def choose(inputs: Inputs, terms: np.ndarray, alignment: np.ndarray, gumbel=None, speed=None) -> np.ndarray:
-    """Phase 4: nested-logit target with optional Gumbel noise, then partial adjustment
-    (``speed`` 1 jumps to the target, as at step 0)."""
-    target = eq.choice_probabilities(terms.sum(-1), inputs["rationality"], inputs.mask(eq.AUTONOMY),
-                                     inputs["nest_scale"], gumbel, inputs["noise"])
-    return eq.partial_adjustment(alignment, target, inputs["speed"] if speed is None else speed)

@@ -1,16 +1,13 @@
-"""The behaviour layer's equations (docs/model.md), as pure functions over numpy arrays.
+"""The behaviour layer's equations (docs/model.md), compiled with numba: the only copy.
 
-This is the only place the maths of what states do lives. The Mesa model
-(`sim.model`, via the agents in `sim.agents`) and the vectorized ensemble engine
-(`sim.engines.ensemble`) both call these functions; neither carries a copy. What
-the survey's respondents answer is the opinion layer (`sim.core.opinion`), which
-reads these utilities and adds what only opinion has (national leans, per-state
-trust gaps); it never feeds back into behaviour.
-
-Axis convention, kept everywhere: ``[..., state, partner]``. Leading axes are
-a batch of runs (the ensemble engine) or absent/length one (a Mesa agent's
-own row or column). Scalars per run have shape ``[...]`` and are broadcast
-with ``[..., None, None]`` where needed.
+This is the only place the maths of what states do lives. Each function works on one
+run: scalars, a state's row ``[partner]``, a partner's column or a run's ``[state,
+partner]`` arrays. `sim.core.dynamics` composes them into one step of one run and loops
+over runs in compiled code (the ensemble engine, sweeps, calibration); the Mesa agents
+call the same compiled functions for their own row or column (`sim.agents`), so the two
+engines run the same machine code. What the survey's respondents answer is the opinion
+layer (`sim.core.opinion`), which reads these utilities and adds what only opinion has
+(national leans, per-state trust gaps); it never feeds back into behaviour.
 
 The utility terms, in the order of ``TERMS``:
 
@@ -32,52 +29,77 @@ A state's choice is a nested logit (`nested_choice`): among the powers a softmax
 ``r * U``; between staying ASEAN-centred and turning to the powers a logistic of
 ``nest_scale * (r * U[ASEAN] - log sum_p exp(r * U[p]))``, so adding or removing a
 power moves the ASEAN-centred share by ``nest_scale`` times what a flat logit would.
+
+Partners are passed by index where an equation singles one out (``roles``: the column of
+the US, China, Japan, South Korea and the ASEAN-centred option, -1 when absent).
+Compiled on first use and cached on disk (``cache=True``); ``fastmath`` stays off so every
+sum is added in the order written and the engines agree bit for bit.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 TERMS = ("security", "economy", "trust", "risk", "history", "peer")
-# Arrays of at least this many elements take the vectorized fast paths below (same numbers,
-# less time per element, more per call). Judgement from timing a Mesa agent's row (40 elements)
-# against an ensemble batch (10^5); anything in between works either way.
-LARGE = 4096
+N_TERMS = len(TERMS)
 CHINA_MODES = ("steady", "assertive", "conciliatory")
 AUTONOMY = "ASEAN"  # the ASEAN-centred option: a strategy of its own, not a power (its own nest)
 STEADY, ASSERTIVE, CONCILIATORY = range(3)
+ROLES = ("US", "CN", "JP", "KR", AUTONOMY)  # the partners an equation singles out, in `roles` order
+US, CN, JP, KR, ASEAN = range(len(ROLES))
+# Effective partner attributes (`effective_partners`), rows of its [attribute, partner] output.
+EFFECTIVE = ("security_capacity", "economic_capacity", "reliability", "counterbalance",
+             "provocation", "engagement_budget", "downplay")
+SECURITY, ECONOMIC, RELIABILITY, COUNTERBALANCE, PROVOCATION, BUDGET, DOWNPLAY = range(len(EFFECTIVE))
+FLOOR = -700.0  # exp(-700) ~ 1e-304: nothing for any purpose, and no underflow
+
+jit = njit(cache=True)
+# Small functions of the inner loops are inlined where they are called (numba's own inliner):
+# the call overhead and the reference counts of the arrays passed would cost more than the sums.
+# They keep their loop variables to themselves (numba's inliner can mix up a callee's loop
+# variable with the caller's: measured, `for q` in both changed the results).
+leaf = njit(cache=True, inline="always")
+
+
+def roles_of(partners) -> np.ndarray:
+    """[role] the column of each of `ROLES` among ``partners`` (-1 when absent)."""
+    return np.array([partners.index(code) if code in partners else -1 for code in ROLES], dtype=np.int64)
 
 
 # --- 1. World ---------------------------------------------------------------
 
 
-def poisson_from_uniform(u: np.ndarray, rate: np.ndarray, max_count: int = 64) -> np.ndarray:
-    """Poisson(rate) draws by inverting the CDF at uniforms ``u``.
+@jit
+def poisson_from_uniform(u, rate, max_count=64):
+    """A Poisson(rate) draw by inverting the CDF at the uniform ``u``.
 
     Inverting a uniform (rather than calling a Poisson sampler) keeps the
     random stream independent of the rate, so an event that changes
     ``shock_rate`` mid-run does not shift later draws.
     """
-    u, rate = np.broadcast_arrays(np.asarray(u, float), np.asarray(rate, float))
-    pmf = np.exp(-rate)
-    cdf = pmf.copy()
-    count = np.zeros(u.shape, dtype=np.int64)
+    pmf = math.exp(-rate)
+    cdf = pmf
+    count = 0
     for k in range(1, max_count + 1):
-        above = u > cdf
-        if not above.any():
+        if not u > cdf:
             break
-        count += above
+        count += 1
         pmf = pmf * rate / k
         cdf = cdf + pmf
     return count
 
 
-def update_crisis(crisis: np.ndarray, decay, shock_size, n_crises) -> np.ndarray:
+@leaf
+def update_crisis(crisis, decay, shock_size, n_crises):
     """Crisis level at sea: last quarter's level decays, new crises add to it."""
     return crisis * decay + shock_size * n_crises
 
 
-def threat(exposure: np.ndarray, china_coercion, crisis, presence=0.0, resentment=0.0) -> np.ndarray:
+@leaf
+def threat(exposure, china_coercion, crisis, presence, resentment):
     """threat[i] = exposure[i] * max(presence, coercion[China]) * (1 + crisis) + resentment[i].
 
     ``presence`` (world.scs_presence) is the floor of pressure that China's occupied and
@@ -86,15 +108,15 @@ def threat(exposure: np.ndarray, china_coercion, crisis, presence=0.0, resentmen
     China): seed 002, 'in times made uncertain by North Korean threats or Chinese coercive
     behavior, both seek to maximize the security that comes with their relationship with the
     United States'; so coercion does not simply push its target away from the US.
+    Scalars, for one state.
     """
-    pressure = np.maximum(np.asarray(china_coercion), np.asarray(presence))[..., None]
-    crisis = np.asarray(crisis)[..., None]
-    return exposure * pressure * (1.0 + crisis) + resentment
+    return exposure * max(china_coercion, presence) * (1.0 + crisis) + resentment
 
 
 # --- 2. Partners adapt ------------------------------------------------------
 
 
+@leaf
 def korea_posture_target(nk_threat, security_turn):
     """Korea's tie to its US alliance in [0, 1]: tracks the North Korean threat (seed 002:
     under North Korean threats Seoul seeks 'the security that comes with their relationship
@@ -102,19 +124,22 @@ def korea_posture_target(nk_threat, security_turn):
     return nk_threat + security_turn * (1.0 - nk_threat)
 
 
+@leaf
 def korea_caution(caution, security_turn):
     """Korea's caution toward China in [0, 1] (``world.korea_caution``): its need for China
     on the peninsula and in trade (seed 000: China's role in managing the Korean conflict
     'limits South Korea's ability and willingness' to cooperate in ways that could provoke
     China). The KASI security turn (seed 001) sets it aside."""
-    return np.asarray(caution) * (1.0 - np.asarray(security_turn))
+    return caution * (1.0 - security_turn)
 
 
+@leaf
 def relax(current, target, rate):
     """Partial adjustment of a slow variable toward its target."""
     return (1.0 - rate) * current + rate * target
 
 
+@leaf
 def update_china_coercion(coercion, away_share, mode, rate, tolerance):
     """China's coercion after one step of its mode (seed 002).
 
@@ -122,84 +147,88 @@ def update_china_coercion(coercion, away_share, mode, rate, tolerance):
     rivals (``away_share``, `away_from`) exceeds its tolerance, saturating at 1;
     conciliatory: decays toward 0; steady: unchanged.
     """
-    rise = rate * np.maximum(away_share - tolerance, 0.0) * (1.0 - coercion)
-    fall = rate * coercion
-    change = np.where(mode == ASSERTIVE, rise, np.where(mode == CONCILIATORY, -fall, 0.0))
-    return np.clip(coercion + change, 0.0, 1.0)
+    if mode == ASSERTIVE:
+        coercion = coercion + rate * max(away_share - tolerance, 0.0) * (1.0 - coercion)
+    elif mode == CONCILIATORY:
+        coercion = coercion - rate * coercion
+    return min(max(coercion, 0.0), 1.0)
 
 
+@leaf
 def update_china_warmth(warmth, mode, rate):
     """How far China's charm offensive has gone, in [0, 1]: rises toward 1 while China is
     conciliatory, fades toward 0 otherwise, at the pace of its coercion (seed 002: the
     2017-18 thaw after the 'three no's', Abe's 2018 visit)."""
-    return relax(warmth, np.where(mode == CONCILIATORY, 1.0, 0.0), rate)
+    return relax(warmth, 1.0 if mode == CONCILIATORY else 0.0, rate)
 
 
-def leaning_to_rivals(alignment, rivals, is_power) -> np.ndarray:
-    """[..., state, partner] the share of each state's alignment with the outside powers that
+@jit
+def leaning_to_rivals(alignment, rivals, autonomy):
+    """[state, partner] the share of each state's alignment with the outside powers that
     goes to each partner's rivals: ``sum_q rivals[p,q] a[i,q] / sum_powers a[i,.]``.
 
-    Among the powers only: a state that stays ASEAN-centred has not tilted toward anyone,
-    and China judges the balance of what a state gives the powers (seed 002: it punished
-    Seoul for the THAAD deployment, not for its trade). rivals [..., partner, partner].
+    Among the powers only (``autonomy`` is the ASEAN-centred option's column, -1 if none):
+    a state that stays ASEAN-centred has not tilted toward anyone, and China judges the
+    balance of what a state gives the powers (seed 002: it punished Seoul for the THAAD
+    deployment, not for its trade). rivals [partner, partner].
     """
-    outside = alignment * np.asarray(is_power, float)
-    total = outside.sum(-1, keepdims=True)
-    share = np.divide(outside, total, out=np.zeros_like(outside), where=total > 0)
-    return np.einsum("...iq,...pq->...ip", share, rivals)
+    n_states, n_partners = alignment.shape
+    out = np.zeros((n_states, n_partners))
+    for i in range(n_states):
+        total = 0.0
+        for q in range(n_partners):
+            if q != autonomy:
+                total += alignment[i, q]
+        if not total > 0:
+            continue
+        for p in range(n_partners):
+            for q in range(n_partners):
+                if q != autonomy:
+                    out[i, p] += alignment[i, q] / total * rivals[p, q]
+    return out
 
 
-def away_from(leaning: np.ndarray, partner: int) -> np.ndarray:
-    """Mean over states of the lean toward ``partner``'s rivals (`leaning_to_rivals`): [...]."""
-    return leaning[..., partner].mean(-1)
+@jit
+def away_from(leaning, partner):
+    """Mean over states of the lean toward ``partner``'s rivals (`leaning_to_rivals`)."""
+    return leaning[:, partner].sum() / leaning.shape[0]
 
 
-def adapt_engagement(engagement, alignment, aim, budget, capacity, rate):
-    """Partners move engagement toward states where alignment is below aim.
+@jit
+def adapt_engagement(engagement, alignment, partner, aim, budget, capacity, rate):
+    """Partner ``partner`` moves its engagement toward states where alignment is below aim (in place).
 
-    All arrays ``[..., state, partner]`` except aim, budget and capacity
-    ``[..., partner]``. A partner spreads ``budget`` (mean engagement per state)
-    over states in proportion to its shortfall ``max(aim - alignment, 0)``,
-    no state receiving more than ``capacity``; with no shortfall anywhere it
-    keeps its current engagement.
+    A partner spreads ``budget`` (mean engagement per state) over states in proportion to
+    its shortfall ``max(aim - alignment, 0)``, no state receiving more than ``capacity``;
+    with no shortfall anywhere it keeps its current engagement. engagement, alignment
+    [state, partner]; aim, budget, capacity this partner's scalars.
     """
-    gap = aim[..., None, :] - alignment
-    np.maximum(gap, 0.0, out=gap)
-    total_gap = _sum_states(gap)
-    has_gap = total_gap > 0
-    n_states = alignment.shape[-2]
-    share = np.divide(gap, total_gap, out=np.zeros_like(gap), where=has_gap)
-    desired = budget[..., None, :] * n_states * share
-    np.minimum(desired, capacity[..., None, :], out=desired)
-    desired = np.where(has_gap, desired, engagement)
-    return relax(engagement, desired, rate)
+    n_states = alignment.shape[0]
+    total_gap = 0.0
+    for i in range(n_states):
+        total_gap += max(aim - alignment[i, partner], 0.0)
+    if not total_gap > 0:
+        return
+    for i in range(n_states):
+        share = max(aim - alignment[i, partner], 0.0) / total_gap
+        desired = min(budget * n_states * share, capacity)
+        engagement[i, partner] = relax(engagement[i, partner], desired, rate)
 
 
-def _sum_states(x: np.ndarray) -> np.ndarray:
-    """``x.sum(-2, keepdims=True)``, adding the states one by one in order.
-
-    numpy's own sum groups the terms by memory layout (pairwise for one partner's column,
-    in order for a whole batch), which differs in the last bit; this is the same numbers
-    for a Mesa partner's column and the ensemble's batch, so the engines agree exactly.
-    """
-    total = x[..., :1, :].copy()
-    for row in range(1, x.shape[-2]):
-        total += x[..., row:row + 1, :]
-    return total
-
-
+@leaf
 def unity_factor(asean_unity, response):
     """What ASEAN's unity does to the ASEAN-centred option's trust: ``1 + response * (unity - 0.5)``,
     1 at the 2020 level (0.5). Bounded on purpose: the survey's 'enhance ASEAN resilience and
     unity' answer stayed near half through editions that followed a failed communique and a
     muted response to the arbitral award (world.unity_response's source)."""
-    return 1.0 + np.asarray(response) * (np.asarray(asean_unity) - 0.5)
+    return 1.0 + response * (asean_unity - 0.5)
 
 
-def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, asean_unity,
-                       china_warmth, china_charm, is_us, is_kr, is_cn, is_asean) -> dict:
-    """Partner attributes after this step's US commitment, Korea's posture, China's charm and
-    ASEAN's unity. ``base`` maps attribute -> [..., partner]; the scalars are [...].
+@jit
+def effective_partners(base, us_commitment, korea_posture, korea_caution, asean_unity, china_warmth,
+                       china_charm, roles):
+    """[attribute, partner] partner attributes (rows in `EFFECTIVE` order) after this step's US
+    commitment, Korea's posture, China's charm and ASEAN's unity (already `unity_factor`).
 
     - US reliability, capacities and engagement budget scale with ``us_commitment``
       (MODEL.md step 2; seed 003: the US may retrench).
@@ -211,26 +240,30 @@ def effective_partners(base: dict, us_commitment, korea_posture, korea_caution, 
       reliability, and each partner cuts its counterbalance and provocation by its
       ``downplay`` share (seed 002: 'Japan and especially South Korea would downplay
       differences with China').
-    - The ASEAN option's trust scales with ``asean_unity`` (already `unity_factor`): a united
-      ASEAN is a shield worth staying with (seed 000).
+    - The ASEAN option's trust scales with ``asean_unity``: a united ASEAN is a shield worth
+      staying with (seed 000).
     """
-    posture = np.asarray(korea_posture)[..., None]
-    warmth = np.asarray(china_warmth)[..., None]
-    out = dict(base)
-    us_scale = np.where(is_us, np.asarray(us_commitment)[..., None], 1.0)
-    for name in ("reliability", "security_capacity", "economic_capacity", "engagement_budget"):
-        out[name] = base[name] * us_scale
-    thaw = 1.0 - base["downplay"] * warmth
-    out["provocation"] = base["provocation"] * np.where(is_kr, posture, 1.0) * thaw
-    careful = posture * (1.0 - np.asarray(korea_caution)[..., None])
-    out["counterbalance"] = base["counterbalance"] * np.where(is_kr, careful, 1.0) * thaw
-    charm = np.where(is_cn, np.asarray(china_charm)[..., None] * warmth, 0.0)
-    unity = np.where(is_asean, np.asarray(asean_unity)[..., None], 1.0)
-    out["reliability"] = (out["reliability"] + charm) * unity
+    out = base.copy()
+    for p in range(base.shape[1]):
+        if p == roles[US]:
+            for row in (RELIABILITY, SECURITY, ECONOMIC, BUDGET):
+                out[row, p] = base[row, p] * us_commitment
+        thaw = 1.0 - base[DOWNPLAY, p] * china_warmth
+        if p == roles[KR]:
+            out[PROVOCATION, p] = base[PROVOCATION, p] * korea_posture * thaw
+            out[COUNTERBALANCE, p] = base[COUNTERBALANCE, p] * (korea_posture * (1.0 - korea_caution)) * thaw
+        else:
+            out[PROVOCATION, p] = base[PROVOCATION, p] * thaw
+            out[COUNTERBALANCE, p] = base[COUNTERBALANCE, p] * thaw
+        if p == roles[CN]:
+            out[RELIABILITY, p] = out[RELIABILITY, p] + china_charm * china_warmth
+        if p == roles[ASEAN]:
+            out[RELIABILITY, p] = out[RELIABILITY, p] * asean_unity
     return out
 
 
-def update_grievance(grievance, coercion, sanction, leaning, decay) -> np.ndarray:
+@jit
+def update_grievance(grievance, coercion, sanction, leaning, decay):
     """grievance[i,p] <- max(coercion[p] * max(sanction[i] - 1, 0) * leaning[i,p], (1 - decay) * grievance[i,p]).
 
     What a state remembers of a partner's punishment beyond the common level (sanction
@@ -239,179 +272,173 @@ def update_grievance(grievance, coercion, sanction, leaning, decay) -> np.ndarra
     THAAD-style sanctions the Philippines resents China, not the US it leans to. It takes
     the punishment at once and fades slowly after it ends (seed 002: China's THAAD
     retaliation 'left a lingering negative impression in the South Korean public's mind'
-    three years on). coercion [..., partner]; sanction [..., state]; grievance, leaning
-    [..., state, partner]; decay [...].
+    three years on). coercion [partner]; sanction [state]; grievance, leaning [state,
+    partner]; decay a scalar. In place.
     """
-    targeted = np.maximum(np.asarray(sanction) - 1.0, 0.0)[..., :, None]
-    now = coercion[..., None, :] * targeted * leaning
-    return np.maximum(now, (1.0 - np.asarray(decay)[..., None, None]) * grievance)
+    for i in range(grievance.shape[0]):
+        targeted = max(sanction[i] - 1.0, 0.0)
+        for p in range(grievance.shape[1]):
+            grievance[i, p] = max(coercion[p] * targeted * leaning[i, p], (1.0 - decay) * grievance[i, p])
 
 
-def state_trust(reliability, grievance, backlash) -> np.ndarray:
-    """trust[i,p] = reliability[p] - backlash * grievance[i,p]: a partner loses trust where it
-    punished (`update_grievance`). reliability [..., partner]; grievance [..., state, partner]."""
-    return reliability[..., None, :] - np.asarray(backlash)[..., None, None] * grievance
+@leaf
+def state_trust(reliability, grievance, backlash):
+    """trust[p] = reliability[p] - backlash * grievance[p]: a partner loses trust where it
+    punished (`update_grievance`). Scalars, one state and partner."""
+    return reliability - backlash * grievance
 
 
 # --- 3. States score partners -----------------------------------------------
 
 
-def peer_alignment(alignment: np.ndarray) -> np.ndarray:
-    """mean_{j != i} alignment[j, p], for every state i: [..., state, partner]."""
-    n_states = alignment.shape[-2]
+@leaf
+def peer_alignment(alignment, state, partner):
+    """mean_{j != state} alignment[j, partner]: what the other states do."""
+    n_states = alignment.shape[0]
     if n_states < 2:
-        return np.zeros_like(alignment)
-    total = alignment.sum(-2, keepdims=True)
-    return (total - alignment) / (n_states - 1)
+        return 0.0
+    total = 0.0
+    for other in range(n_states):
+        total += alignment[other, partner]
+    return (total - alignment[state, partner]) / (n_states - 1)
 
 
-def rival_pressure(ties, rivals, coercion):
-    """sum_q rivals[p,q] * coercion[q] * ties[i,q]: how hard p's rivals can punish i.
+@leaf
+def rival_pressure(ties, rivals, coercion, partner):
+    """sum_q rivals[p,q] * coercion[q] * ties[q]: how hard partner p's rivals can punish a state
+    with ``ties`` [partner]. rivals [partner, partner]; coercion [partner]."""
+    total = 0.0
+    for rival in range(ties.shape[0]):
+        total += ties[rival] * (rivals[partner, rival] * coercion[rival])
+    return total
 
-    ties [..., state, partner]; rivals [..., partner, partner]; coercion [..., partner].
-    """
-    punish = rivals * coercion[..., None, :]
-    return np.einsum("...iq,...pq->...ip", ties, punish)
+
+@leaf
+def utility_cell(out, weights, threat, standing, security_capacity, counterbalance, assist, defense, ties,
+                 engagement, trust, provocation, rivalry, sanction, pressure, history, peer):
+    """One state's six weighted utility terms for one partner into ``out`` [term] (scalars in;
+    ``weights`` [term]; ``standing`` is threat / (1 + crisis), ``pressure`` `rival_pressure`)."""
+    out[0] = weights[0] * (standing * (security_capacity * counterbalance) + threat * assist + defense)
+    out[1] = weights[1] * (ties + engagement)
+    out[2] = weights[2] * trust
+    out[3] = weights[3] * (-provocation * rivalry * sanction * pressure)
+    out[4] = weights[4] * history
+    out[5] = weights[5] * peer
 
 
-def utility_terms(
-    *,
-    threat,
-    crisis,
-    security_capacity,
-    counterbalance,
-    assist,
-    defense,
-    ties,
-    engagement,
-    trust,
-    provocation,
-    rivals,
-    coercion,
-    rivalry,
-    sanction,
-    history,
-    peer,
-    weights,
-):
-    """The six weighted utility terms, stacked on a last axis in ``TERMS`` order.
+@jit
+def utility_terms(out, threat, crisis, security_capacity, counterbalance, assist, defense, ties, engagement, trust,
+                  provocation, rivals, coercion, rivalry, sanction, history, peer, weights):
+    """One state's six weighted utility terms into ``out`` [partner, term], in ``TERMS`` order
+    (`utility_cell` for each partner).
 
-    Shapes: threat, sanction [..., state]; partner attributes [..., partner];
-    assist, defense, ties, engagement, trust, history, peer [..., state, partner];
-    rivals [..., partner, partner]; crisis, rivalry [...].
+    threat, sanction, crisis, rivalry: scalars for this state; partner attributes and this
+    state's assist, defense, ties, engagement, trust, history, peer: [partner]; rivals
+    [partner, partner]; weights [term].
 
     A partner's deterrence (capacity x counterbalance) answers the standing threat,
     ``threat / (1 + crisis)``; its help building coast guards (``assist``) answers the
     whole threat, crises included: crises at sea are grey-zone stand-offs that coast
     guards face (seed 000: Japan's coast-guard help 'improves Southeast Asian countries'
     ability to enforce maritime claims vis-a-vis China'), where no power's navy stepped in
-    (Scarborough Shoal 2012).
-    weights [..., state, term]. Returns [..., state, partner, term]; the risk
-    term is already negative, so ``terms.sum(-1)`` is U.
+    (Scarborough Shoal 2012). The risk term is already negative, so a row's sum is U.
     """
-    rivalry = np.asarray(rivalry)[..., None, None]
-
-    def raw_terms():
-        standing = threat / (1.0 + np.asarray(crisis)[..., None])
-        yield (standing[..., :, None] * (security_capacity * counterbalance)[..., None, :]
-               + threat[..., :, None] * assist + defense)
-        yield ties + engagement
-        yield trust
-        yield -provocation[..., None, :] * rivalry * sanction[..., :, None] * rival_pressure(ties, rivals, coercion)
-        yield history
-        yield peer
-
-    return _weighted_stack(raw_terms(), weights[..., :, None, :], ties.size >= LARGE)
-
-
-def _weighted_stack(terms, weights, term_major: bool) -> np.ndarray:
-    """``np.stack(terms, axis=-1) * weights``, built term-major when ``term_major``.
-
-    Term-major (for big batches): each term is weighted straight into its slot
-    of a ``[term, ...]`` buffer, returned as a ``[..., term]`` view, so no stack
-    copy is made and sums over terms run over contiguous blocks, adding the
-    terms in the same order: the numbers are bit-identical either way. Small
-    arrays (a Mesa agent's row) stack, which has less per-call overhead.
-    """
-    if not term_major:
-        return np.stack(tuple(terms), axis=-1) * weights
-    out = None
-    for k, term in enumerate(terms):
-        if out is None:
-            out = np.empty((weights.shape[-1], *np.broadcast_shapes(term.shape, weights.shape[:-1])))
-        np.multiply(term, weights[..., k], out=out[k])
-    return np.moveaxis(out, 0, -1)
+    standing = threat / (1.0 + crisis)
+    for p in range(ties.shape[0]):
+        utility_cell(out[p], weights, threat, standing, security_capacity[p], counterbalance[p], assist[p],
+                     defense[p], ties[p], engagement[p], trust[p], provocation[p], rivalry, sanction,
+                     rival_pressure(ties, rivals, coercion, p), history[p], peer[p])
 
 
 # --- 4. States choose --------------------------------------------------------
 
 
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax: subtract the max before exponentiating."""
-    # Floor the exponent: exp(-700) ~ 1e-304 is zero for any purpose and never underflows.
-    z = x - _max_along(x, axis)
-    np.maximum(z, -700.0, out=z)
-    np.exp(z, out=z)
-    z /= z.sum(axis=axis, keepdims=True)
-    return z
+@jit
+def softmax(x, out):
+    """Numerically stable softmax of ``x`` [option] into ``out`` (may be ``x``): subtract the max
+    before exponentiating."""
+    top = x.max()
+    total = 0.0
+    for k in range(x.shape[0]):
+        out[k] = math.exp(max(x[k] - top, FLOOR))
+        total += out[k]
+    for k in range(x.shape[0]):
+        out[k] = out[k] / total
 
 
-def _max_along(x: np.ndarray, axis: int) -> np.ndarray:
-    """``x.max(axis, keepdims=True)``, faster for a big array with a short axis (a handful
-    of partners): numpy's reduce over a short axis costs more per element than
-    elementwise maxima. Maxima are exact, so the result is the same."""
-    if x.size < LARGE or not 2 <= x.shape[axis] <= 16:
-        return x.max(axis=axis, keepdims=True)
-    sections = np.moveaxis(x, axis, 0)
-    top = np.maximum(sections[0], sections[1])
-    for section in sections[2:]:
-        np.maximum(top, section, out=top)
-    return np.expand_dims(top, axis)
-
-
+@leaf
 def logistic(x):
-    """1 / (1 + exp(-x)), without overflow warnings for large |x|."""
-    with np.errstate(over="ignore", under="ignore"):
-        return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+    """1 / (1 + exp(-x)); exp overflows to inf for very negative x, which gives 0, as it should."""
+    return 1.0 / (1.0 + math.exp(-x))
 
 
-def log_sum_exp(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """log sum exp(x) along ``axis`` (dropped), shifted by the max for stability."""
-    top = _max_along(x, axis)
-    shifted = np.maximum(x - top, -700.0)  # exp(-700) ~ 1e-304: nothing, and no underflow
-    return np.squeeze(top, axis) + np.log(np.exp(shifted).sum(axis))
-
-
-def nested_choice(scores: np.ndarray, is_autonomy, nest_scale) -> np.ndarray:
-    """Shares of a two-level choice over ``scores`` [..., option] (already times rationality).
+@jit
+def nested_choice(scores, autonomy, nest_scale, out):
+    """Shares of a two-level choice over ``scores`` [option] (already times rationality), into
+    ``out`` (may be ``scores``).
 
     The outside powers share a nest: among them a softmax of the scores. Between staying
-    ASEAN-centred and turning to the powers, a logistic of ``nest_scale * (score[ASEAN] -
-    inclusive value of the powers)``. ``nest_scale`` = 1 is the flat logit; below 1 the
-    ASEAN-centred share answers less to what the powers offer, so a new power takes its
-    share mostly from the other powers (seed 000: 'enhance ASEAN resilience and unity' is a
-    stance of its own, not one partner among eight). ``nest_scale`` broadcasts as [..., 1].
-    Without an autonomy option this is the softmax.
+    ASEAN-centred (option ``autonomy``; -1 if there is none) and turning to the powers, a
+    logistic of ``nest_scale * (score[ASEAN] - inclusive value of the powers)``.
+    ``nest_scale`` = 1 is the flat logit; below 1 the ASEAN-centred share answers less to
+    what the powers offer, so a new power takes its share mostly from the other powers
+    (seed 000: 'enhance ASEAN resilience and unity' is a stance of its own, not one partner
+    among eight). Without an autonomy option this is the softmax.
     """
-    is_autonomy = np.asarray(is_autonomy, bool)
-    if not is_autonomy.any():
-        return softmax(scores)
-    powers = softmax(np.where(is_autonomy, -np.inf, scores))
-    inclusive = log_sum_exp(scores[..., ~is_autonomy])[..., None]
-    own = scores[..., is_autonomy]
-    autonomy = logistic(np.asarray(nest_scale) * (own - inclusive))
-    with np.errstate(under="ignore"):  # a vanishing share times a vanishing share is 0, as it should be
-        return np.where(is_autonomy, autonomy, (1.0 - autonomy) * powers)
+    if autonomy < 0:
+        softmax(scores, out)
+        return
+    n = scores.shape[0]
+    own_score = scores[autonomy]
+    top = -np.inf
+    for k in range(n):
+        if k != autonomy and scores[k] > top:
+            top = scores[k]
+    total = 0.0
+    for k in range(n):
+        if k != autonomy:
+            out[k] = math.exp(max(scores[k] - top, FLOOR))
+            total += out[k]
+    own = logistic(nest_scale * (own_score - (top + math.log(total))))
+    for k in range(n):
+        out[k] = own if k == autonomy else (1.0 - own) * (out[k] / total)
 
 
-def choice_probabilities(utility, rationality, is_autonomy, nest_scale, gumbel=None, noise_scale=0.0):
-    """The behaviour layer's target: `nested_choice` of rationality * (U + noise * Gumbel)."""
-    r = np.asarray(rationality)[..., None, None]
-    if gumbel is not None:
-        utility = utility + np.asarray(noise_scale)[..., None, None] * gumbel
-    return nested_choice(r * utility, is_autonomy, np.asarray(nest_scale)[..., None, None])
+@jit
+def choice_probabilities(utility, rationality, autonomy, nest_scale, gumbel, noise_scale, out):
+    """A state's target into ``out`` [partner]: `nested_choice` of rationality * (U + noise * Gumbel).
+    Noise-free runs pass a ``gumbel`` of length 0."""
+    for k in range(utility.shape[0]):
+        out[k] = rationality * (utility[k] if gumbel.shape[0] == 0 else utility[k] + noise_scale * gumbel[k])
+    nested_choice(out, autonomy, nest_scale, out)
 
 
+@leaf
 def partial_adjustment(alignment, target, speed):
     """alignment <- (1 - speed) * alignment + speed * target."""
-    return relax(alignment, target, np.asarray(speed)[..., None, None])
+    return (1.0 - speed) * alignment + speed * target
+
+
+# --- over many rows (the opinion layer's answers) ----------------------------
+
+
+@jit
+def _nested_rows(scores, autonomy, nest_scale):
+    out = np.empty_like(scores)
+    for row in range(scores.shape[0]):
+        nested_choice(scores[row], autonomy, nest_scale[row], out[row])
+    return out
+
+
+def nested_choices(scores: np.ndarray, autonomy: int, nest_scale) -> np.ndarray:
+    """`nested_choice` over every row of ``scores`` [..., option]; ``nest_scale`` broadcasts
+    against ``scores[..., 0]``. The survey layer's answers over whole trajectories."""
+    scores = np.asarray(scores, float)
+    rows = np.ascontiguousarray(scores.reshape(-1, scores.shape[-1]))
+    scale = np.ascontiguousarray(np.broadcast_to(np.asarray(nest_scale, float), scores.shape[:-1]).reshape(-1))
+    return _nested_rows(rows, int(autonomy), scale).reshape(scores.shape)
+
+
+def softmaxes(scores: np.ndarray) -> np.ndarray:
+    """`softmax` over every row of ``scores`` [..., option]."""
+    return nested_choices(scores, -1, 1.0)

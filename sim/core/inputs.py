@@ -43,6 +43,7 @@ class Inputs:
     states: tuple[str, ...]
     partners: tuple[str, ...]
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    blocks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -63,7 +64,7 @@ class Inputs:
         """Arrays for one run per variation (or one run of the scenario as it is)."""
         variations = variations or [{}]
         inputs = cls(scenario.states, scenario.partners)
-        inputs.arrays = _allocate(len(scenario.states), len(scenario.partners), len(variations))
+        inputs.blocks, inputs.arrays = _allocate(len(scenario.states), len(scenario.partners), len(variations))
         values = scenario.parameters()
         for key, value in values.items():
             inputs.assign(key, value)
@@ -127,15 +128,34 @@ class Inputs:
         return self.arrays[name][(slice(None), *index)]
 
     def copy(self) -> "Inputs":
-        return Inputs(self.states, self.partners, {k: v.copy() for k, v in self.arrays.items()})
+        blocks = {kind: block.copy() for kind, block in self.blocks.items()}
+        return Inputs(self.states, self.partners, views(blocks), blocks)
 
 
-def _allocate(n_states: int, n_partners: int, n_runs: int) -> dict[str, np.ndarray]:
-    arrays = {name: np.zeros(n_runs) for name in WORLD + MODEL}
-    arrays["china_mode"] = np.zeros(n_runs, dtype=np.int64)
-    arrays.update({name: np.zeros((n_runs, n_partners)) for name in PARTNER})
-    arrays["rivals"] = np.zeros((n_runs, n_partners, n_partners))
-    arrays.update({name: np.ones((n_runs, n_states)) for name in STATE})
-    arrays.update({name: np.zeros((n_runs, n_states, n_partners)) for name in STATE_PARTNER})
-    arrays["weights"] = np.zeros((n_runs, n_states, len(TERMS)))
-    return arrays
+# Each kind of parameter lives in one block (what the compiled step reads, `sim.core.dynamics`);
+# `Inputs.arrays` are named views on the blocks, so an event written to one is seen by the next step.
+BLOCKS = {
+    "world": WORLD + MODEL,  # [run, name] (china_mode is a `CHINA_MODES` index)
+    "partner": PARTNER,  # [run, name, partner]
+    "state": STATE,  # [run, name, state]
+    "pair": STATE_PARTNER,  # [run, name, state, partner]
+}
+
+
+def _allocate(n_states: int, n_partners: int, n_runs: int) -> tuple[dict, dict]:
+    """(blocks, named views): every parameter zero except the state attributes (one)."""
+    blocks = {
+        "world": np.zeros((n_runs, len(BLOCKS["world"]))),
+        "partner": np.zeros((n_runs, len(PARTNER), n_partners)),
+        "state": np.ones((n_runs, len(STATE), n_states)),
+        "pair": np.zeros((n_runs, len(STATE_PARTNER), n_states, n_partners)),
+        "rivals": np.zeros((n_runs, n_partners, n_partners)),
+        "weights": np.zeros((n_runs, n_states, len(TERMS))),
+    }
+    return blocks, views(blocks)
+
+
+def views(blocks: dict) -> dict[str, np.ndarray]:
+    """{parameter name: its view on ``blocks``}."""
+    arrays = {name: blocks[kind][:, k] for kind, names in BLOCKS.items() for k, name in enumerate(names)}
+    return arrays | {"rivals": blocks["rivals"], "weights": blocks["weights"]}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.equations import AUTONOMY, nested_choice, softmax
+from sim.core.equations import AUTONOMY, nested_choices, softmaxes
 
 # The survey's third-party question offers neither power nor ASEAN itself.
 NOT_THIRD_PARTIES = ("US", "CN", AUTONOMY)
@@ -59,9 +59,9 @@ def third_party_options(partners) -> list[int]:
 def unity_answer(opinion_utility, survey_scale, is_autonomy, nest_scale) -> np.ndarray:
     """[..., state] share of respondents whose first choice is the ASEAN-centred option (the
     survey's 'enhance ASEAN resilience and unity'): the nested choice at the survey's scale."""
-    shares = nested_choice(np.asarray(survey_scale)[..., None] * opinion_utility, is_autonomy,
-                           np.asarray(nest_scale)[..., None])
-    return shares[..., np.asarray(is_autonomy, bool)][..., 0]
+    autonomy = int(np.flatnonzero(np.asarray(is_autonomy, bool))[0])
+    scores = np.asarray(survey_scale)[..., None] * opinion_utility
+    return nested_choices(scores, autonomy, np.broadcast_to(np.asarray(nest_scale), scores.shape[:-1]))[..., autonomy]
 
 
 def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray:
@@ -72,7 +72,7 @@ def pairwise_choice(utility, rationality, first: int, second: int) -> np.ndarray
     when each respondent's scores are the state's plus logistic noise of scale 1/survey_scale.
     """
     r = np.asarray(rationality)
-    return softmax(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
+    return softmaxes(np.stack([r * utility[..., first], r * utility[..., second]], -1))[..., 0]
 
 
 def restricted_choice(utility, rationality, options) -> np.ndarray:
@@ -81,4 +81,4 @@ def restricted_choice(utility, rationality, options) -> np.ndarray:
 
     ``rationality`` broadcasts against ``utility``.
     """
-    return softmax(np.asarray(rationality) * utility[..., list(options)])
+    return softmaxes(np.asarray(rationality) * utility[..., list(options)])

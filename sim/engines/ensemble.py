@@ -1,8 +1,8 @@
 """The vectorized ensemble engine: many runs at once as whole-array numpy operations.
 
-It calls the same phases (`sim.core.dynamics`) and equations (`sim.core.equations`) as
-the Mesa model, once per step for the whole batch ``[run, state, partner]``
-instead of once per agent. With the same seed it gives the same numbers as the
+It calls the same compiled step (`sim.core.dynamics`, on the equations of
+`sim.core.equations`) as the Mesa model, once per step for the whole batch
+``[run, state, partner]`` (a compiled loop over runs) instead of once per agent. With the same seed it gives the same numbers as the
 Mesa model, bit for bit (tested on every scenario and across the parameter space, noise on or off).
 
 Three ways in, from the smallest to the largest jobs:
@@ -83,36 +83,22 @@ def simulate_final(inputs: Inputs, events=(), steps: int = 40, seed: int = 0, ru
 
 
 def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
-    """The time loop; ``record.record(step, inputs, dyn, terms, partners)`` sees every step 0..steps."""
+    """The time loop; ``record.record(step, inputs, dyn, terms, partners)`` sees every step 0..steps.
+    Each step is one call of the compiled step for the whole batch (`sim.core.dynamics.advance`);
+    scheduled events change the parameters between steps."""
     inputs = inputs.copy()
+    params = dynamics.pack(inputs)
     runs = np.arange(inputs.n_runs) if runs is None else np.asarray(runs)
     n_states, n_partners = len(inputs.states), len(inputs.partners)
     with_noise = randomness.needs_noise(inputs, events)
     gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, with_noise)
-    dyn = dynamics.start(inputs)
-    partners = dynamics.effective_partners(inputs, dyn)
-    record.record(0, inputs, dyn, dynamics.scores(inputs, partners, dyn), partners)
+    dyn, terms, partners = dynamics.start(inputs, params)
+    record.record(0, inputs, dyn, terms, dynamics.partner_table(partners))
     for step in range(1, steps + 1):
-        terms, partners = advance(inputs, dyn, events, step, uniform[:, step - 1],
-                                  None if gumbel is None else gumbel[:, step - 1])
-        record.record(step, inputs, dyn, terms, partners)
-
-
-def advance(inputs: Inputs, dyn: dynamics.Dynamic, events, step: int, uniform, gumbel) -> tuple[np.ndarray, dict]:
-    """One step for the whole batch; updates ``dyn`` and returns the scores used and the
-    effective partners they were made with."""
-    dynamics.apply_events(inputs, dyn, events, step)
-    dynamics.world(inputs, dyn, uniform)
-    dyn.engagement = dynamics.partner_engagement(inputs, dyn)
-    china = inputs.index("CN")
-    if china is not None:
-        dyn.coercion[:, china] = dynamics.china_step(inputs, dyn)
-        dyn.china_warmth = dynamics.charm_step(inputs, dyn)
-    dyn.korea_posture = dynamics.korea_step(inputs, dyn)
-    partners = dynamics.effective_partners(inputs, dyn)
-    terms = dynamics.scores(inputs, partners, dyn)
-    dyn.alignment = dynamics.choose(inputs, terms, dyn.alignment, gumbel)
-    return terms, partners
+        dynamics.apply_events(inputs, dyn, events, step)
+        dynamics.advance(params, dyn, uniform[:, step - 1], None if gumbel is None else gumbel[:, step - 1],
+                         terms, partners)
+        record.record(step, inputs, dyn, terms, dynamics.partner_table(partners))
 
 
 class OutcomeRecord:
