@@ -8,7 +8,6 @@ import html
 from pathlib import Path
 
 import solara
-import solara.lab
 
 from sim.app import compare_tables, session
 from sim.app.chart import Chart
@@ -23,6 +22,11 @@ from sim.reports import app_charts
 @solara.component_vue(str(Path(__file__).with_name("fit_charts.vue")))
 def FitCharts(token: int):
     """Makes the charts take their card's width once a new result (``token``) is drawn."""
+
+
+@solara.component_vue(str(Path(__file__).with_name("compare_ready.vue")))
+def CompareReady(event_ready=None):
+    """Reports (``event_ready``) once the browser shows the columns: a link's comparison runs then."""
 
 
 @solara.component
@@ -46,8 +50,6 @@ def CompareColumn(state, index: int):
 @solara.component
 def CompareView(state):
     """The Compare tab: the two columns, the Compare button and the last result."""
-    # a link's result, in the background: the page (and the columns) show first
-    solara.lab.use_task(state.run_pending_comparison, dependencies=[state.compare_pending.value], prefer_threaded=True)
     if state.compare_columns.value is None:
         state.start_compare()
         return
@@ -61,6 +63,8 @@ def CompareView(state):
     with solara.ColumnsResponsive(12, large=6):
         CompareColumn(state, 0)
         CompareColumn(state, 1)
+    if state.compare_pending.value:  # a link asked for its result: computed once the browser shows the columns
+        CompareReady(event_ready=lambda _=None: state.run_pending_comparison())
     solara.Button(f"Compare B with A ({session.COMPARE_REPLICATES} replicates each)", color="primary",
                   icon_name="mdi-scale-balance", on_click=state.run_comparison, classes=["compare-button"])
     # The lines above the result are always there (empty when they have nothing to say): an element
