@@ -34,7 +34,7 @@ def computed_chunks(tasks: Iterator[ChunkTask], workers: int, scheduler) -> Iter
 def _process_results(tasks, workers: int):
     # spawn: workers start clean (no copied threads or locks) and import this checkout's sim via sys.path
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent)
+                               initializer=_start_worker)
     try:
         with main_not_reimported():  # the pool starts its processes at the first submit
             pending = {pool.submit(compute_chunk, task) for task in islice(tasks, 2 * workers)}
@@ -45,6 +45,15 @@ def _process_results(tasks, workers: int):
                 pending |= {pool.submit(compute_chunk, task) for task in islice(tasks, 1)}
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    """In a worker process: one thread for the compiled step (the workers are the cores; a
+    thread per core in each of them would oversubscribe), and exit with the parent."""
+    import numba
+
+    numba.set_num_threads(1)
+    _exit_with_parent()
 
 
 def _exit_with_parent() -> None:
