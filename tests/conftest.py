@@ -12,6 +12,8 @@ the terminal summary (also under pytest-xdist, whose reports carry the propertie
 """
 
 import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -25,6 +27,18 @@ settings.register_profile("ci", derandomize=True, deadline=None, database=None, 
 settings.register_profile("thorough", settings.get_profile("ci"), derandomize=False,
                           database=settings.default.database, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Every call signature of the compiled step, compiled once into numba's cache before the
+# workers start: on a fresh clone each worker, and each command or app server a test starts,
+# would otherwise compile the same functions at once (about a minute each on 2 cores).
+WARM_UP = ("import sim; sim.run('baseline_2020', steps=2, replicates=2); "
+           "sim.run('baseline_2020', steps=2, engine='mesa')")
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist), not a worker
+        subprocess.run([sys.executable, "-c", WARM_UP], check=True, capture_output=True)
+
 
 COUNTED = ("hypothesis examples", "fuzz cases")
 _totals = Counter()

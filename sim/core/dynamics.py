@@ -293,13 +293,15 @@ def advance_run(r, p, d, uniform, gumbel, terms, partners):
 @njit(cache=True, parallel=True)
 def _start_batch(p, d, terms, partners):
     for r in prange(d.pairs.shape[0]):
-        start_run(r, p, d, terms[r], partners[r])
+        run = np.int64(r)  # the loop index is unsigned inside numba's gufunc: one signature, not two
+        start_run(run, p, d, terms[run], partners[run])
 
 
 @njit(cache=True, parallel=True)
 def _advance_batch(p, d, uniform, gumbel, terms, partners):
     for r in prange(d.pairs.shape[0]):
-        advance_run(r, p, d, uniform[r], gumbel[r], terms[r], partners[r])
+        run = np.int64(r)
+        advance_run(run, p, d, uniform[run], gumbel[run], terms[run], partners[run])
 
 
 def allocate(inputs: Inputs) -> Dynamic:

@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from itertools import islice
 from multiprocessing.connection import wait as wait_for
 
+import numba
 import pandas as pd
 
 from sim.base.errors import InputError
@@ -50,8 +51,6 @@ def _process_results(tasks, workers: int):
 def _start_worker() -> None:
     """In a worker process: one thread for the compiled step (the workers are the cores; a
     thread per core in each of them would oversubscribe), and exit with the parent."""
-    import numba
-
     numba.set_num_threads(1)
     _exit_with_parent()
 
