@@ -30,7 +30,7 @@ class PartnerAgent(mesa.Agent):
         """Adapt: move engagement toward states below aim; China raises or lowers its coercion and
         courts the region by its mode; Korea's posture drifts with the North Korean threat and the
         KASI security turn (`sim.core.dynamics.partner_acts`, the ensemble's own phase)."""
-        dynamics.partner_acts(0, self.column, self.model.params, self.model.dyn.blocks())
+        dynamics.partner_acts(0, self.column, self.model.params, self.model.dyn.blocks(), self.model.leaning)
 
 
 class StateAgent(mesa.Agent):

@@ -47,7 +47,8 @@ class AlignmentModel(mesa.Model):
         self.dyn, terms, partners = dynamics.start(self.inputs, self.params)
         self.partners_now = partners[0]  # [attribute, partner] this step's effective partners
         self.gumbel = None
-        self.work = dynamics.workspace(len(self.inputs.partners))  # the states' scratch rows
+        scratch = dynamics.workspace(len(self.inputs.states), len(self.inputs.partners))
+        self.leaning, _, self.work = dynamics.scratch_views(scratch, len(self.inputs.states))  # scratch rows
         for column, code in enumerate(self.inputs.partners):
             PartnerAgent(self, code, column)
         for row, name in enumerate(self.inputs.states):
@@ -73,7 +74,7 @@ class AlignmentModel(mesa.Model):
         """One quarter: world, partners adapt, states score and choose, record."""
         self.world_step()
         self.partner_agents.do("step")
-        self.partners_now = dynamics.effective_partners(0, self.params, self.dyn.blocks())
+        dynamics.effective_partners(0, self.params, self.dyn.blocks(), self.partners_now)
         self.state_agents.do("step")
         self.state_agents.do("advance")
         self.record()
@@ -82,7 +83,7 @@ class AlignmentModel(mesa.Model):
     def world_step(self):
         """Scheduled events, crises at sea, threat; draws this step's noise."""
         dynamics.apply_events(self.inputs, self.dyn, self.events, self.steps)
-        dynamics.world(0, self.params, self.dyn.blocks(), self.crisis_rng.random())
+        dynamics.world(0, self.params, self.dyn.blocks(), self.crisis_rng.random(), self.leaning)
         shape = (len(self.inputs.states), len(self.inputs.partners))
         self.gumbel = randomness.gumbel(self.rng, shape) if self.with_noise else np.empty((shape[0], 0))
 

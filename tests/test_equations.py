@@ -99,7 +99,8 @@ def test_trust_term():
 def test_grievance_is_held_toward_the_coercer_and_lowers_its_trust():
     # both X and Y coerce (0.2, 0.5); B (sanction 3, targeted 2) leans 0.8 toward X, Y's rival, and 0.2 toward Y
     # grievance toward Y = 0.5 * 2 * 0.8 = 0.8; toward X = 0.2 * 2 * 0.2 = 0.08; A (sanction 1) none
-    leaning = eq.leaning_to_rivals(np.array([[0.5, 0.5], [0.8, 0.2]]), TOY["rivals"], -1)
+    leaning = np.full((2, 2), np.nan)  # written over, whatever it held
+    eq.leaning_to_rivals(np.array([[0.5, 0.5], [0.8, 0.2]]), TOY["rivals"], -1, leaning)
     np.testing.assert_allclose(leaning, [[0.5, 0.5], [0.2, 0.8]])
     grievance = np.zeros((2, 2))
     eq.update_grievance(grievance, np.array([0.2, 0.5]), np.array([1.0, 3.0]), leaning, 0.1)
@@ -112,7 +113,8 @@ def test_grievance_is_held_toward_the_coercer_and_lowers_its_trust():
 def test_leaning_counts_only_the_alignment_given_to_the_powers():
     # options X, Y, ASEAN: [0.3, 0.1, 0.6] gives the powers 0.4, of which 0.3 / 0.4 = 0.75 to X (Y's rival)
     rivals = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], float)
-    leaning = eq.leaning_to_rivals(np.array([[0.3, 0.1, 0.6]]), rivals, 2)
+    leaning = np.full((1, 3), np.nan)
+    eq.leaning_to_rivals(np.array([[0.3, 0.1, 0.6]]), rivals, 2, leaning)
     np.testing.assert_allclose(leaning, [[0.25, 0.75, 0.0]])
     assert eq.away_from(leaning, 1) == pytest.approx(0.75)
 
@@ -236,7 +238,8 @@ def test_adapt_engagement_moves_budget_to_shortfalls():
 def effective(base: dict, columns: dict, *scalars, **named) -> dict:
     """`eq.effective_partners` on a {attribute: [partner]} base, partners' roles by column."""
     roles = np.array([columns.get(code, -1) for code in eq.ROLES])
-    out = eq.effective_partners(np.array([base[name] for name in eq.EFFECTIVE]), *scalars, *named.values(), roles)
+    out = np.array([base[name] for name in eq.EFFECTIVE], float)
+    eq.effective_partners(out, *scalars, *named.values(), roles)  # in place
     return dict(zip(eq.EFFECTIVE, out))
 
 

@@ -102,11 +102,12 @@ def events(steps: int) -> st.SearchStrategy:
 
 
 @st.composite
-def scenarios(draw, max_steps: int = 8):
-    """A scenario anywhere in the schema: every parameter drawn, any partners (at least two) and
-    states (at least one), per-state weights, up to three events."""
+def scenarios(draw, max_steps: int = 8, drawn=lambda key: True):
+    """A scenario anywhere in the schema: every parameter drawn (those for which ``drawn(key)``
+    holds; the others keep the base scenario's value), any partners (at least two) and states
+    (at least one), per-state weights, up to three events."""
     steps = draw(st.integers(1, max_steps))
-    values = draw(st.fixed_dictionaries({key: values_of(spec) for key, spec in SPECS.items()}))
+    values = draw(st.fixed_dictionaries({key: values_of(spec) for key, spec in SPECS.items() if drawn(key)}))
     values |= draw(st.dictionaries(st.sampled_from(STATE_WEIGHTS), st.floats(0, 10), max_size=4))
     scenario = dataclasses.replace(
         BASE,
@@ -219,25 +220,32 @@ def test_engines_are_sound_beyond_the_schema(scenario, changes, seed):
     ran()
 
 
+EQUAL_PARTNER_ATTRIBUTES = ("security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
+                            "coercion", "engagement_budget", "aim")
+EQUAL_PAIR_ATTRIBUTES = ("ties", "defense", "history", "engagement", "assist", "trust_gap")
+SET_EQUAL = ({f"partners.{p}.{a}" for p in PARTNERS for a in (*EQUAL_PARTNER_ATTRIBUTES, "rivals")}
+             | {f"states.{s}.{a}.{p}" for s in STATES for a in EQUAL_PAIR_ATTRIBUTES for p in PARTNERS}
+             | {f"states.{s}.lean" for s in STATES})
+
+
 @st.composite
 def identical_partners(draw):
     """A scenario where every partner is the same: each attribute one value for all of them,
     each state's ties, defence, history, engagement, coast-guard help and trust gap equal across partners, no
     national lean, every partner the rival of all others or of none; nothing that singles one out (US
     commitment 1, Korea's posture 1 and caution 0, ASEAN unity 1, no Mekong programme, China steady, no events)."""
-    scenario = draw(scenarios(max_steps=6))
+    scenario = draw(scenarios(max_steps=6, drawn=lambda key: key not in SET_EQUAL))  # set below: not drawn twice
     scenario = dataclasses.replace(scenario, events=())
     values = {"world.us_commitment": 1.0, "world.nk_threat": 1.0, "world.korea_security_turn": 1.0,
               "world.mekong_cooperation": 0.0, "world.china_mode": "steady", "world.asean_unity": 1.0}
-    for attribute in ("security_capacity", "economic_capacity", "reliability", "counterbalance", "provocation",
-                      "coercion", "engagement_budget", "aim"):
+    for attribute in EQUAL_PARTNER_ATTRIBUTES:
         value = draw(values_of(SPECS[f"partners.US.{attribute}"]))
         values |= {f"partners.{p}.{attribute}": value for p in PARTNERS}
     rival_of_all = draw(st.booleans())
     values |= {f"partners.{p}.rivals": tuple(q for q in PARTNERS if q != p and rival_of_all) for p in PARTNERS}
     for state in STATES:
         values[f"states.{state}.lean"] = 0.0  # a national lean singles out the US and China
-        for attribute in ("ties", "defense", "history", "engagement", "assist", "trust_gap"):
+        for attribute in EQUAL_PAIR_ATTRIBUTES:
             value = draw(values_of(SPECS[f"states.{state}.{attribute}.US"]))
             values |= {f"states.{state}.{attribute}.{p}": value for p in PARTNERS}
     return scenario.with_overrides(values, where="strategy")
@@ -287,16 +295,16 @@ LOGITS = st.floats(-1e3, 1e3)
 @settings(max_examples=examples(100))
 @given(shapes().flatmap(lambda s: arrays(float, s, elements=LOGITS)), LOGITS)
 def test_softmax_is_a_distribution_unchanged_by_adding_a_constant(x, constant):
-    p = eq.softmaxes(x)
+    p = op.softmaxes(x)
     assert in_unit_interval(p) and np.abs(p.sum(-1) - 1).max() <= SUM_TOLERANCE
-    np.testing.assert_allclose(eq.softmaxes(x + constant), p, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(op.softmaxes(x + constant), p, rtol=0, atol=1e-9)
     ran()
 
 
 @settings(max_examples=examples(100))
 @given(shapes().flatmap(lambda s: arrays(float, s, elements=st.floats(-1e300, 1e300))))
 def test_softmax_is_sound_for_any_scores(x):
-    p = eq.softmaxes(x)
+    p = op.softmaxes(x)
     assert in_unit_interval(p) and np.abs(p.sum(-1) - 1).max() <= SUM_TOLERANCE
     top = np.take_along_axis(p, x.argmax(-1)[..., None], -1)[..., 0]
     assert (top == p.max(-1)).all()  # the best score gets the largest share

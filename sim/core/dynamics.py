@@ -29,6 +29,7 @@ from sim.core.inputs import BLOCKS, Inputs
 
 EFFECTIVE = eq.EFFECTIVE
 jit = njit(cache=True)
+no_alloc = eq.no_alloc  # the phases of a step allocate nothing: their scratch is passed in
 
 
 class Blocks(NamedTuple):
@@ -113,14 +114,14 @@ def china_coercion(inputs: Inputs, coercion: np.ndarray) -> np.ndarray:
 # ``p`` is a `Params`, ``d`` a `Blocks` (`Dynamic.blocks`), ``r`` the run.
 
 
-@jit
-def remember_and_feel(r, p, d, decay):
+@no_alloc
+def remember_and_feel(r, p, d, decay, leaning):
     """What each state remembers of last quarter's punishment, then the threat it feels from
     China: its pressure at sea (floored by its presence) and the resentment of its punishment
     (backlash x grievance toward China)."""
     china = p.roles[eq.CN]
     grievance = d.pairs[r, GRIEVANCE]
-    leaning = eq.leaning_to_rivals(d.pairs[r, ALIGNMENT], p.rivals[r], p.roles[eq.ASEAN])
+    eq.leaning_to_rivals(d.pairs[r, ALIGNMENT], p.rivals[r], p.roles[eq.ASEAN], leaning)
     eq.update_grievance(grievance, d.coercion[r], p.state[r, SANCTION], leaning, decay)
     coercion = d.coercion[r, china] if china >= 0 else 0.0
     for i in range(d.threat.shape[1]):
@@ -129,20 +130,21 @@ def remember_and_feel(r, p, d, decay):
                                    p.world[r, SCS_PRESENCE], resentment)
 
 
-@jit
-def world(r, p, d, uniform):
-    """Phase 1: crises at sea (Poisson, by inverting ``uniform``), then `remember_and_feel`."""
+@no_alloc
+def world(r, p, d, uniform, leaning):
+    """Phase 1: crises at sea (Poisson, by inverting ``uniform``), then `remember_and_feel`
+    (``leaning`` [state, partner] is scratch)."""
     w = p.world[r]
     n_crises = eq.poisson_from_uniform(uniform, w[SHOCK_RATE])
     d.scalars[r, CRISIS] = eq.update_crisis(d.scalars[r, CRISIS], w[CRISIS_DECAY], w[SHOCK_SIZE], n_crises)
-    remember_and_feel(r, p, d, w[GRIEVANCE_DECAY])
+    remember_and_feel(r, p, d, w[GRIEVANCE_DECAY], leaning)
 
 
-@jit
-def partner_acts(r, partner, p, d):
+@no_alloc
+def partner_acts(r, partner, p, d, leaning):
     """Phase 2, one partner: it moves engagement toward states below its aim; China raises or
     lowers its coercion and courts the region by its mode; Korea's posture drifts toward what the
-    peninsula and its policy dictate."""
+    peninsula and its policy dictate. ``leaning`` [state, partner] is scratch."""
     w, attributes = p.world[r], p.partner[r]
     budget = attributes[P_BUDGET, partner] * (w[US_COMMITMENT] if partner == p.roles[eq.US] else 1.0)
     alignment = d.pairs[r, ALIGNMENT]
@@ -150,7 +152,8 @@ def partner_acts(r, partner, p, d):
                         attributes[P_ECONOMIC, partner], w[ADAPT_RATE])
     mode = int(w[CHINA_MODE])
     if partner == p.roles[eq.CN]:
-        away = eq.away_from(eq.leaning_to_rivals(alignment, p.rivals[r], p.roles[eq.ASEAN]), partner)
+        eq.leaning_to_rivals(alignment, p.rivals[r], p.roles[eq.ASEAN], leaning)
+        away = eq.away_from(leaning, partner)
         d.coercion[r, partner] = eq.update_china_coercion(d.coercion[r, partner], away, mode, w[COERCION_RATE],
                                                           w[CHINA_TOLERANCE])
         d.scalars[r, WARMTH] = eq.update_china_warmth(d.scalars[r, WARMTH], mode, w[COERCION_RATE])
@@ -159,20 +162,21 @@ def partner_acts(r, partner, p, d):
         d.scalars[r, POSTURE] = eq.relax(d.scalars[r, POSTURE], target, w[ADAPT_RATE])
 
 
-@jit
-def effective_partners(r, p, d):
-    """[attribute, partner] partner attributes this step (`sim.core.equations.effective_partners`)."""
+@no_alloc
+def effective_partners(r, p, d, out):
+    """Into ``out`` [attribute, partner]: the partner attributes this step
+    (`sim.core.equations.effective_partners`)."""
     w = p.world[r]
-    base = np.empty((P_BASE.shape[0], p.partner.shape[2]))
     for k in range(P_BASE.shape[0]):
-        base[k] = p.partner[r, P_BASE[k]]
+        for q in range(out.shape[1]):
+            out[k, q] = p.partner[r, P_BASE[k], q]
     caution = eq.korea_caution(w[KOREA_CAUTION], w[SECURITY_TURN])
     unity = eq.unity_factor(w[ASEAN_UNITY], w[UNITY_RESPONSE])
-    return eq.effective_partners(base, w[US_COMMITMENT], d.scalars[r, POSTURE], caution, unity,
-                                 d.scalars[r, WARMTH], w[CHINA_CHARM], p.roles)
+    eq.effective_partners(out, w[US_COMMITMENT], d.scalars[r, POSTURE], caution, unity,
+                          d.scalars[r, WARMTH], w[CHINA_CHARM], p.roles)
 
 
-@jit
+@no_alloc
 def felt_engagement(r, state, p, d, out):
     """Engagement as state ``state`` feels it, into ``out`` [partner] (seed 004, no new money).
 
@@ -182,7 +186,8 @@ def felt_engagement(r, state, p, d, out):
     helps the Mekong states 'avoid the obligation to take sides' (seed 004)."""
     gain = p.world[r, MEKONG_COOPERATION] * p.state[r, MEKONG, state]
     own = d.pairs[r, ENGAGEMENT, state]
-    out[:] = own
+    for k in range(own.shape[0]):
+        out[k] = own[k]
     through_asean = 0.0
     for role in (eq.JP, eq.KR):
         q = p.roles[role]
@@ -199,12 +204,19 @@ FELT, UTILITY = range(len(WORK_ROWS))
 
 
 @jit
-def workspace(n_partners):
-    """Scratch rows a state's choice fills (`WORK_ROWS`): reused by every state of a run."""
-    return np.empty((len(WORK_ROWS), n_partners))
+def workspace(n_states, n_partners):
+    """A run's scratch [row, partner], reused every step (the phases allocate nothing): rows
+    ``[0, n)`` the states' lean toward each partner's rivals, ``[n, 2n)`` their chosen
+    alignment, then `WORK_ROWS` (a state's choice; `scratch_views` names the parts)."""
+    return np.empty((2 * n_states + len(WORK_ROWS), n_partners))
 
 
-@jit
+def scratch_views(scratch: np.ndarray, n_states: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(leaning, chosen, work) views of a `workspace`."""
+    return scratch[:n_states], scratch[n_states:2 * n_states], scratch[2 * n_states:]
+
+
+@no_alloc
 def scores(r, state, p, d, partners, with_peer, work, out):
     """Phase 3: state ``state``'s weighted utility terms into ``out`` [partner, term] (no peer term
     at step 0: with no history every partner's peer share is equal). ``work`` is scratch (`workspace`).
@@ -224,7 +236,7 @@ def scores(r, state, p, d, partners, with_peer, work, out):
             p.pair[r, HISTORY, state, q], eq.peer_alignment(alignment, state, q) if with_peer else 0.0)
 
 
-@jit
+@no_alloc
 def target(r, terms, p, gumbel, work, out):
     """The nested-logit target of a state's ``terms`` [partner, term] into ``out`` [partner], with
     Gumbel noise ``gumbel`` [partner] (length 0: none)."""
@@ -237,7 +249,7 @@ def target(r, terms, p, gumbel, work, out):
     eq.choice_probabilities(utility, w[RATIONALITY], p.roles[eq.ASEAN], w[NEST_SCALE], gumbel, w[NOISE], out)
 
 
-@jit
+@no_alloc
 def state_chooses(r, state, p, d, partners, gumbel, terms, chosen, work):
     """Phases 3-4, one state: its terms into ``terms`` [partner, term], its new alignment (`target`,
     then partial adjustment) into ``chosen`` [partner]; every state chooses before any alignment
@@ -259,10 +271,11 @@ def start_run(r, p, d, terms, partners):
     d.scalars[r, POSTURE] = eq.korea_posture_target(w[NK_THREAT], w[SECURITY_TURN])
     d.scalars[r, WARMTH] = 1.0 if int(w[CHINA_MODE]) == eq.CONCILIATORY else 0.0
     d.pairs[r, ALIGNMENT] = 1.0 / d.pairs.shape[3]
-    remember_and_feel(r, p, d, 1.0)
-    partners[:] = effective_partners(r, p, d)
-    chosen = np.empty(d.pairs.shape[2:])
-    work = workspace(d.pairs.shape[3])
+    n_states = d.pairs.shape[2]
+    scratch = workspace(n_states, d.pairs.shape[3])
+    leaning, chosen, work = scratch[:n_states], scratch[n_states:2 * n_states], scratch[2 * n_states:]
+    remember_and_feel(r, p, d, 1.0, leaning)
+    effective_partners(r, p, d, partners)
     no_noise = np.empty(0)
     for i in range(chosen.shape[0]):
         scores(r, i, p, d, partners, False, work, terms[i])
@@ -272,19 +285,22 @@ def start_run(r, p, d, terms, partners):
         scores(r, i, p, d, partners, True, work, terms[i])
 
 
-@jit
-def advance_run(r, p, d, uniform, gumbel, terms, partners):
+@no_alloc
+def advance_run(r, p, d, uniform, gumbel, terms, partners, scratch):
     """One step of run ``r``: world, partners act, states score and choose (simultaneously).
-    Writes the step's terms [state, partner, term] and effective partners [attribute, partner]."""
-    world(r, p, d, uniform)
-    for partner in range(d.pairs.shape[3]):
-        partner_acts(r, partner, p, d)
-    partners[:] = effective_partners(r, p, d)
-    chosen = np.empty(d.pairs.shape[2:])
-    work = workspace(d.pairs.shape[3])
-    for i in range(chosen.shape[0]):
+    Writes the step's terms [state, partner, term] and effective partners [attribute, partner];
+    ``scratch`` is the run's `workspace`."""
+    n_states, n_partners = d.pairs.shape[2], d.pairs.shape[3]
+    leaning, chosen, work = scratch[:n_states], scratch[n_states:2 * n_states], scratch[2 * n_states:]
+    world(r, p, d, uniform, leaning)
+    for partner in range(n_partners):
+        partner_acts(r, partner, p, d, leaning)
+    effective_partners(r, p, d, partners)
+    for i in range(n_states):
         state_chooses(r, i, p, d, partners, gumbel[i], terms[i], chosen[i], work)
-    d.pairs[r, ALIGNMENT] = chosen
+    for i in range(n_states):
+        for q in range(n_partners):
+            d.pairs[r, ALIGNMENT, i, q] = chosen[i, q]
 
 
 # --- a batch of runs ------------------------------------------------------------
@@ -298,10 +314,10 @@ def _start_batch(p, d, terms, partners):
 
 
 @njit(cache=True, parallel=True)
-def _advance_batch(p, d, uniform, gumbel, terms, partners):
+def _advance_batch(p, d, uniform, gumbel, terms, partners, scratch):
     for r in prange(d.pairs.shape[0]):
         run = np.int64(r)
-        advance_run(run, p, d, uniform[run], gumbel[run], terms[run], partners[run])
+        advance_run(run, p, d, uniform[run], gumbel[run], terms[run], partners[run], scratch[run])
 
 
 def allocate(inputs: Inputs) -> Dynamic:
@@ -319,6 +335,12 @@ def buffers(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((n_runs, n_states, n_partners, eq.N_TERMS)), np.zeros((n_runs, len(EFFECTIVE), n_partners))
 
 
+def scratch_of(terms: np.ndarray) -> np.ndarray:
+    """[run, row, partner] every run's `workspace`, for the ``terms`` buffer's runs and shape."""
+    n_runs, n_states, n_partners = terms.shape[:3]
+    return np.empty((n_runs, 2 * n_states + len(WORK_ROWS), n_partners))
+
+
 def start(inputs: Inputs, params: Params | None = None) -> tuple[Dynamic, np.ndarray, np.ndarray]:
     """Step 0 of every run: (dynamic variables, terms, effective partners) as `advance` leaves them."""
     dyn = allocate(inputs)
@@ -328,21 +350,26 @@ def start(inputs: Inputs, params: Params | None = None) -> tuple[Dynamic, np.nda
 
 
 def advance(params: Params, dyn: Dynamic, uniform: np.ndarray, gumbel: np.ndarray | None,
-            terms: np.ndarray, partners: np.ndarray) -> None:
+            terms: np.ndarray, partners: np.ndarray, scratch: np.ndarray | None = None) -> None:
     """One step of every run, in place: ``uniform`` [run] the crisis draws, ``gumbel`` [run,
     state, partner] the noise (None for noise-free runs); the step's terms and effective
-    partners go into ``terms`` and ``partners`` (`buffers`)."""
+    partners go into ``terms`` and ``partners`` (`buffers`). ``scratch`` (`scratch_of`) is
+    made if not given: pass one to reuse it step after step."""
     if gumbel is None:
         gumbel = np.empty((*terms.shape[:2], 0))  # noise-free: each state's draws have length 0
+    scratch = scratch_of(terms) if scratch is None else scratch
     # contiguous copies: one compiled version serves every caller (a column of the draws is strided)
     _advance_batch(params, dyn.blocks(), np.ascontiguousarray(uniform), np.ascontiguousarray(gumbel), terms,
-                   partners)
+                   partners, scratch)
 
 
 def current_partners(inputs: Inputs, dyn: Dynamic) -> dict:
     """{attribute: [run, partner]} the effective partner attributes of ``dyn``'s world now."""
     params, blocks = pack(inputs), dyn.blocks()
-    return partner_table(np.stack([effective_partners(r, params, blocks) for r in range(inputs.n_runs)]))
+    partners = buffers(inputs)[1]
+    for r in range(inputs.n_runs):
+        effective_partners(r, params, blocks, partners[r])
+    return partner_table(partners)
 
 
 def partner_table(partners: np.ndarray) -> dict:

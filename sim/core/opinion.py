@@ -26,11 +26,38 @@ low on it (seed 000: Korea 'avoids confronting' China) whatever its trade.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.core.equations import AUTONOMY, nested_choices, softmaxes
+from sim.core import equations
+from sim.core.equations import AUTONOMY
 
 # The survey's third-party question offers neither power nor ASEAN itself.
 NOT_THIRD_PARTIES = ("US", "CN", AUTONOMY)
+
+
+# --- the choice rule over many rows (whole trajectories) ---------------------
+
+
+@njit(cache=True)
+def _nested_rows(scores, autonomy, nest_scale):
+    out = np.empty_like(scores)
+    for row in range(scores.shape[0]):
+        equations.nested_choice(scores[row], autonomy, nest_scale[row], out[row])
+    return out
+
+
+def nested_choices(scores: np.ndarray, autonomy: int, nest_scale) -> np.ndarray:
+    """`nested_choice` over every row of ``scores`` [..., option]; ``nest_scale`` broadcasts
+    against ``scores[..., 0]``. The survey layer's answers over whole trajectories."""
+    scores = np.asarray(scores, float)
+    rows = np.ascontiguousarray(scores.reshape(-1, scores.shape[-1]))
+    scale = np.ascontiguousarray(np.broadcast_to(np.asarray(nest_scale, float), scores.shape[:-1]).reshape(-1))
+    return _nested_rows(rows, int(autonomy), scale).reshape(scores.shape)
+
+
+def softmaxes(scores: np.ndarray) -> np.ndarray:
+    """`softmax` over every row of ``scores`` [..., option]."""
+    return nested_choices(scores, -1, 1.0)
 
 
 def lean_direction(partners) -> np.ndarray:

@@ -93,11 +93,12 @@ def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
     with_noise = randomness.needs_noise(inputs, events)
     gumbel, uniform = randomness.draw_batch(seed, runs, steps, n_states, n_partners, with_noise)
     dyn, terms, partners = dynamics.start(inputs, params)
+    scratch = dynamics.scratch_of(terms)
     record.record(0, inputs, dyn, terms, dynamics.partner_table(partners))
     for step in range(1, steps + 1):
         dynamics.apply_events(inputs, dyn, events, step)
         dynamics.advance(params, dyn, uniform[:, step - 1], None if gumbel is None else gumbel[:, step - 1],
-                         terms, partners)
+                         terms, partners, scratch)
         record.record(step, inputs, dyn, terms, dynamics.partner_table(partners))
 
 
