@@ -144,7 +144,8 @@ def world(r, p, d, uniform, leaning):
 def partner_acts(r, partner, p, d, leaning):
     """Phase 2, one partner: it moves engagement toward states below its aim; China raises or
     lowers its coercion and courts the region by its mode; Korea's posture drifts toward what the
-    peninsula and its policy dictate. ``leaning`` [state, partner] is scratch."""
+    peninsula and its policy dictate. ``leaning`` [state, partner] is the states' lean toward
+    each partner's rivals as `world` left it this step (alignment has not moved since)."""
     w, attributes = p.world[r], p.partner[r]
     budget = attributes[P_BUDGET, partner] * (w[US_COMMITMENT] if partner == p.roles[eq.US] else 1.0)
     alignment = d.pairs[r, ALIGNMENT]
@@ -152,7 +153,6 @@ def partner_acts(r, partner, p, d, leaning):
                         attributes[P_ECONOMIC, partner], w[ADAPT_RATE])
     mode = int(w[CHINA_MODE])
     if partner == p.roles[eq.CN]:
-        eq.leaning_to_rivals(alignment, p.rivals[r], p.roles[eq.ASEAN], leaning)
         away = eq.away_from(leaning, partner)
         d.coercion[r, partner] = eq.update_china_coercion(d.coercion[r, partner], away, mode, w[COERCION_RATE],
                                                           w[CHINA_TOLERANCE])
@@ -314,10 +314,10 @@ def _start_batch(p, d, terms, partners):
 
 
 @njit(cache=True, parallel=True)
-def _advance_batch(p, d, uniform, gumbel, terms, partners, scratch):
+def _advance_batch(p, d, uniform, gumbel, t, terms, partners, scratch):
     for r in prange(d.pairs.shape[0]):
         run = np.int64(r)
-        advance_run(run, p, d, uniform[run], gumbel[run], terms[run], partners[run], scratch[run])
+        advance_run(run, p, d, uniform[run, t], gumbel[run, t], terms[run], partners[run], scratch[run])
 
 
 def allocate(inputs: Inputs) -> Dynamic:
@@ -349,18 +349,18 @@ def start(inputs: Inputs, params: Params | None = None) -> tuple[Dynamic, np.nda
     return dyn, terms, partners
 
 
-def advance(params: Params, dyn: Dynamic, uniform: np.ndarray, gumbel: np.ndarray | None,
+def advance(params: Params, dyn: Dynamic, step: int, uniform: np.ndarray, gumbel: np.ndarray | None,
             terms: np.ndarray, partners: np.ndarray, scratch: np.ndarray | None = None) -> None:
-    """One step of every run, in place: ``uniform`` [run] the crisis draws, ``gumbel`` [run,
-    state, partner] the noise (None for noise-free runs); the step's terms and effective
-    partners go into ``terms`` and ``partners`` (`buffers`). ``scratch`` (`scratch_of`) is
-    made if not given: pass one to reuse it step after step."""
-    if gumbel is None:
-        gumbel = np.empty((*terms.shape[:2], 0))  # noise-free: each state's draws have length 0
+    """Step ``step`` (1-based) of every run, in place, with the draws of the whole run
+    (`sim.core.randomness.draw_batch`; index ``step - 1`` is read, nothing is copied):
+    ``uniform`` [run, step] the crisis draws, ``gumbel`` [run, step, state, partner] the noise
+    (None for noise-free runs). The step's terms and effective partners go into ``terms`` and
+    ``partners`` (`buffers`). ``scratch`` (`scratch_of`) is made if not given: pass one to
+    reuse it step after step."""
+    if gumbel is None:  # noise-free: each state's draws have length 0
+        gumbel = np.empty((*uniform.shape, terms.shape[1], 0))
     scratch = scratch_of(terms) if scratch is None else scratch
-    # contiguous copies: one compiled version serves every caller (a column of the draws is strided)
-    _advance_batch(params, dyn.blocks(), np.ascontiguousarray(uniform), np.ascontiguousarray(gumbel), terms,
-                   partners, scratch)
+    _advance_batch(params, dyn.blocks(), uniform, gumbel, step - 1, terms, partners, scratch)
 
 
 def current_partners(inputs: Inputs, dyn: Dynamic) -> dict:

@@ -7,6 +7,7 @@ output); tables, plots and the app read these, the equations of a step never do.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.core.equations import AUTONOMY
 
@@ -30,9 +31,22 @@ def power_codes(partners) -> list[str]:
 
 
 def leading_partner(alignment: np.ndarray, partners) -> np.ndarray:
-    """Index of the outside power with the largest share of each state's alignment: the
-    ASEAN-centred share is shown beside the powers, but it is not a power to lean toward."""
-    return np.where(powers(partners), alignment, -np.inf).argmax(-1)
+    """Index of the outside power with the largest share of each state's alignment (the first
+    on a tie): the ASEAN-centred share is shown beside the powers, but it is not a power to lean
+    toward. Compiled: the ensemble records it every step of every run."""
+    rows = np.ascontiguousarray(alignment, dtype=float).reshape(-1, alignment.shape[-1])
+    return _leading_rows(rows, powers(partners)).reshape(alignment.shape[:-1])
+
+
+@njit(cache=True)
+def _leading_rows(rows, is_power):
+    out = np.zeros(rows.shape[0], dtype=np.int64)
+    for k in range(rows.shape[0]):
+        top = -np.inf
+        for q in range(rows.shape[1]):
+            if is_power[q] and rows[k, q] > top:
+                top, out[k] = rows[k, q], q
+    return out
 
 
 def hedging_among_powers(alignment: np.ndarray, partners) -> np.ndarray:

@@ -16,6 +16,7 @@ Columns:
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 import pandas as pd
 
 from sim.core import measures
@@ -25,7 +26,7 @@ from sim.core.trajectory import Trajectory
 def tipping_step(traj: Trajectory) -> np.ndarray:
     """[run] first step where the partner leading most states differs from step 0's (NaN if never)."""
     leading = traj.leading()  # [run, step, state]
-    counts = (leading[..., None] == np.arange(len(traj.partners))).sum(2)  # [run, step, partner]
+    counts = _leader_counts(np.ascontiguousarray(leading), len(traj.partners))  # [run, step, partner]
     majority = counts > len(traj.states) / 2
     has_majority = majority.any(-1)
     top = counts.argmax(-1)  # [run, step]
@@ -35,6 +36,17 @@ def tipping_step(traj: Trajectory) -> np.ndarray:
     first = tipped.argmax(1).astype(float)
     first[~tipped.any(1)] = np.nan
     return first
+
+
+@njit(cache=True)
+def _leader_counts(leading, n_partners):
+    """[run, step, partner] how many states each partner leads (``leading`` [run, step, state])."""
+    counts = np.zeros((leading.shape[0], leading.shape[1], n_partners), dtype=np.int64)
+    for run in range(leading.shape[0]):
+        for step in range(leading.shape[1]):
+            for state in range(leading.shape[2]):
+                counts[run, step, leading[run, step, state]] += 1
+    return counts
 
 
 def run_outcomes(traj: Trajectory) -> pd.DataFrame:

@@ -17,6 +17,8 @@ compiled step takes to simulate it). The Mesa model keeps numpy's generators.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -40,20 +42,22 @@ def run_generators(master_seed: int, run: int) -> tuple[np.random.Generator, np.
     return np.random.default_rng(noise), np.random.default_rng(crisis)
 
 
-def gumbel_from_uniform(u: np.ndarray) -> np.ndarray:
-    """In place: uniforms u in [0, 1) -> Gumbel(0, 1) draws -log(-log(1 - u)).
+@njit(cache=True)
+def _gumbel_in_place(flat):
+    """[value] uniforms in [0, 1) -> Gumbel(0, 1) draws ``-log(-log(1 - u))``, floored before
+    the second log (see `_TINY`)."""
+    for k in range(flat.shape[0]):
+        flat[k] = -math.log(max(-math.log(1.0 - flat[k]), _TINY))
 
-    Both engines make their noise with this transform instead of
-    ``Generator.gumbel``: numpy's generator uses a scalar ``log`` that can differ
-    in the last bit from the vectorized one, so drawing step by step (Mesa) and
-    all at once (ensemble) would not agree exactly.
+
+def gumbel_from_uniform(u: np.ndarray) -> np.ndarray:
+    """In place: uniforms ``u`` in [0, 1) (C-contiguous) -> Gumbel(0, 1) draws -log(-log(1 - u)).
+
+    Both engines make their noise with this one compiled transform instead of
+    ``Generator.gumbel`` (whose scalar ``log`` can differ in the last bit from a vectorized
+    one), so drawing step by step (Mesa) and all at once (ensemble) agree exactly.
     """
-    np.subtract(1.0, u, out=u)
-    np.log(u, out=u)
-    np.negative(u, out=u)
-    np.maximum(u, _TINY, out=u)
-    np.log(u, out=u)
-    np.negative(u, out=u)
+    _gumbel_in_place(u.reshape(-1))
     return u
 
 
@@ -211,6 +215,7 @@ def _fill_batch(entropy, lengths, gumbel, uniform, with_noise):
         run = np.int64(r)
         if with_noise:
             fill(entropy[run, 0, :lengths[run]], gumbel[run])
+            _gumbel_in_place(gumbel[run].reshape(-1))
         fill(entropy[run, 1, :lengths[run]], uniform[run])
 
 
@@ -218,8 +223,8 @@ def draw_batch(master_seed: int, runs, steps: int, n_states: int, n_partners: in
     """All draws of a batch of runs: gumbel [run, step, state, partner], uniform [run, step].
 
     Step ``t`` (1-based) uses index ``t - 1``. Each run's uniforms are those of
-    `run_generators` (compiled, a thread per run) and the Gumbel transform runs once
-    over the whole batch. With ``with_noise=False`` the Gumbel array is None
+    `run_generators` (compiled, a thread per run), turned into Gumbel draws in the same
+    thread (`gumbel_from_uniform`'s transform). With ``with_noise=False`` the Gumbel array is None
     (noise-free runs skip the cost; the crisis draws are unchanged).
     """
     runs = np.asarray(runs)
@@ -227,6 +232,4 @@ def draw_batch(master_seed: int, runs, steps: int, n_states: int, n_partners: in
     uniform = np.empty((len(runs), steps))
     entropy, lengths = _entropy_and_lengths(master_seed, runs)
     _fill_batch(entropy, lengths, gumbel_draws, uniform, with_noise)
-    if not with_noise:
-        return None, uniform
-    return gumbel_from_uniform(gumbel_draws), uniform
+    return (gumbel_draws if with_noise else None), uniform

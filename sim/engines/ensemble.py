@@ -97,8 +97,7 @@ def _run(inputs: Inputs, events, steps: int, seed: int, runs, record) -> None:
     record.record(0, inputs, dyn, terms, dynamics.partner_table(partners))
     for step in range(1, steps + 1):
         dynamics.apply_events(inputs, dyn, events, step)
-        dynamics.advance(params, dyn, uniform[:, step - 1], None if gumbel is None else gumbel[:, step - 1],
-                         terms, partners, scratch)
+        dynamics.advance(params, dyn, step, uniform, gumbel, terms, partners, scratch)
         record.record(step, inputs, dyn, terms, dynamics.partner_table(partners))
 
 
