@@ -25,6 +25,7 @@ are one step short of the final state. The cross-check below uses that step.)
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import resource
@@ -181,6 +182,27 @@ def scaling(sizes=(100, 1_000, 10_000, 100_000), steps: int = 40,
     return pd.DataFrame(rows)
 
 
+def scaling_by_shape(states=(2, 5, 10), steps=(10, 40, 160), runs: int = 5_000) -> pd.DataFrame:
+    """Runs/s and agent-steps/s of ``runs`` runs of baseline_2020 with its first ``states``
+    states (and all its partners), for each number of ``steps``: how the cost grows with the
+    model's size. In this process, after a warm-up of each shape."""
+    base = load(SCENARIO)
+    rows = []
+    for n_states in states:
+        scenario = dataclasses.replace(base, states=base.states[:n_states])
+        for n_steps in steps:
+            for _ in simulate_chunks(scenario, replicates=10, steps=n_steps):  # warm-up
+                pass
+            start = time.perf_counter()
+            for _ in simulate_chunks(scenario, replicates=runs, steps=n_steps):
+                pass
+            rate = runs / (time.perf_counter() - start)
+            agents = n_states + len(scenario.partners)
+            rows.append({"states": n_states, "steps": n_steps, "runs_per_s": rate,
+                         "agent_steps_per_s": rate * n_steps * agents})
+    return pd.DataFrame(rows)
+
+
 def plot_scaling(table: pd.DataFrame, path):
     """Log-log plot of runs/s and peak RSS against the number of runs; written atomically."""
     from sim.reports.plots import plt, save_figure  # matplotlib loads only for the figure
@@ -203,6 +225,7 @@ def main():  # python -m sim.bench: regenerate the scaling table and plot for do
     table = scaling()
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     print(plot_scaling(table, "docs/performance.png"))
+    print(scaling_by_shape().to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
 
 
 if __name__ == "__main__":

@@ -59,7 +59,10 @@ def _unquote(text: str) -> str:
         return text
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a command), only its options are built (the
+    others are names): importing every command's module costs about 2 s (SciPy, matplotlib)
+    that `run.py run` does not need."""
     parser = Parser(
         prog="run.py",
         description="ASEAN alignment simulator: how Southeast Asian states divide their alignment "
@@ -69,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name)
+            continue
         module = importlib.import_module(f"sim.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -83,7 +89,7 @@ RESUMABLE = ("sweep", "sensitivity")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         _check_set_options(argv)
     except InputError as exc:

@@ -117,3 +117,13 @@ def test_imports_inside_functions_only_delay_heavy_libraries_and_say_so():
                 assert all(name.split(".")[0] in HEAVY or name.startswith(HEAVY) for name in names), where
                 reason = lines[node.lineno - 1] + lines[node.end_lineno - 1] + lines[node.lineno - 2]
                 assert "#" in reason, f"{where}: say why this import waits"
+
+
+def test_a_command_builds_only_its_own_options():
+    """`run.py run` does not import the other commands' modules (the calibration commands cost about 2 s)."""
+    probe = ("import sys; from sim.cli import build_parser; parser = build_parser('run'); "
+             "parser.parse_args(['run', 'baseline_2020', '--replicates', '2']); "
+             "print(' '.join(m for m in sys.modules if m.startswith('sim.commands.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    commands = set(loaded.stdout.split()) - {"sim.commands.common"}  # the commands' shared helpers
+    assert commands == {"sim.commands.run"}, loaded.stdout
