@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim.base.errors import InputError
 from sim.calibration import least_squares
@@ -226,8 +227,11 @@ class PanelFit:
 
 
 def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int = BOOTSTRAP, seed: int = 2020,
-              start: dict | None = None, through: int = FIT_YEARS[-1]) -> PanelFit:
+              start: dict | None = None, through: int = FIT_YEARS[-1], full_refits: bool = False) -> PanelFit:
     """Fit the survey layer (and, with ``leans``, the national leans) to the panel; module docstring.
+
+    ``full_refits``: each bootstrap draw is a whole least-squares refit from the fit (about
+    25 s a draw with the compiled engine), not one Gauss-Newton step with the fit's Jacobian.
 
     ``through`` fits only the figures up to that year (a backtest,
     `sim.calibration.panel_scores.backtest_scores`): later years' state events stay at their
@@ -250,21 +254,27 @@ def fit_panel(leans: bool = True, replicates: int = REPLICATES, bootstrap: int =
     survey = fitted_rows["percent"].to_numpy(float)
     result = objective.fit(objective.to_z(values), survey)
     answered = PanelObjective(whole, keys, values, replicates).model(result.x)[0]
-    draws = _bootstrap(objective, result, fitted_rows, bootstrap, seed)
+    draws = _bootstrap(objective, result, fitted_rows, bootstrap, seed, full_refits)
     return PanelFit(objective.to_values(result.x), whole.assign(model=answered), draws, leans,
                     float(2 * result.cost), through)
 
 
-def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: int, seed: int) -> pd.DataFrame:
+def _bootstrap(objective: PanelObjective, result, panel: pd.DataFrame, count: int, seed: int,
+               full_refits: bool = False) -> pd.DataFrame:
     """Refits on survey figures redrawn binomially (their respondents): one Gauss-Newton step each
-    from the fit, with the fit's Jacobian (a full refit per draw would cost about 30 s)."""
+    from the fit, with the fit's Jacobian, or (``full_refits``) a whole refit from the fit. The
+    same redrawn figures either way."""
     rng = np.random.default_rng(seed)
     percent = panel["percent"].to_numpy(float)
     error = panel["error_pp"].to_numpy()
-    shifts = np.zeros((count, result.jac.shape[0]))
-    for shift in shifts:  # residuals move by minus the data's change
-        shift[:len(panel)] = -(resampled_percent(percent, panel["respondents"], rng) - percent) / error
-    refits = least_squares.linearised_refits(result, shifts, objective.bounds())
+    redrawn = [resampled_percent(percent, panel["respondents"], rng) for _ in range(count)]
+    if full_refits:
+        refits = np.array([objective.fit(result.x, survey).x for survey in tqdm(redrawn, unit="refit")])
+    else:
+        shifts = np.zeros((count, result.jac.shape[0]))
+        for shift, survey in zip(shifts, redrawn):  # residuals move by minus the data's change
+            shift[:len(panel)] = -(survey - percent) / error
+        refits = least_squares.linearised_refits(result, shifts, objective.bounds())
     # an event on several states carries its size under each state's key, so a run with the draws
     # (`sim.running.uncertainty`) resizes all of them together
     columns = [*objective.keys, *shared_copies(objective.keys)]

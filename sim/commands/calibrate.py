@@ -77,6 +77,9 @@ def add_arguments(parser):
     parser.add_argument("--through", type=int, default=None, metavar="YEAR",
                         help="with --panel: fit only the figures up to YEAR and score the later ones against "
                              "persistence (a backtest)")
+    parser.add_argument("--full-bootstrap", action="store_true",
+                        help="with --panel: each bootstrap draw a whole refit (about 25 s a draw), not one "
+                             "Gauss-Newton step from the fit")
     parser.add_argument("--write-defaults", action="store_true",
                         help="store the fitted values as the defaults in sim/data/parameters.csv")
 
@@ -112,7 +115,8 @@ def panel_main(args) -> int:
     if args.write_defaults and through != panel.FIT_YEARS[-1]:
         raise InputError("--write-defaults", "--through", through, "no --through: a backtest is not shipped")
     fit = panel.fit_panel(leans=not args.no_leans, replicates=whole_number("--replicates", args.replicates, 1),
-                          bootstrap=whole_number("--bootstrap", args.bootstrap, 0), through=through)
+                          bootstrap=whole_number("--bootstrap", args.bootstrap, 0), through=through,
+                          full_refits=args.full_bootstrap)
     files = write_back.write_panel_defaults(fit) if args.write_defaults else []
     fitted = fit.table[fit.table["year"] <= fit.through]
     scores = panel_scores.year_scores(fitted)
